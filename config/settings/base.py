@@ -1,0 +1,320 @@
+"""Interlude settings.
+
+Everything that differs between a laptop and a clinic's server comes from environment variables
+(see docs/deployment.md). Production differs from development only by `INTERLUDE_ENV=production`
+and the secrets it then insists on.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from config.settings.env import email_settings_from_url, load_or_create_secret, parse_key_ring
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+INTERLUDE_ENV = os.environ.get("INTERLUDE_ENV", "development").strip().lower()
+IS_PRODUCTION = INTERLUDE_ENV == "production"
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1" and not IS_PRODUCTION
+
+DATA_DIR = Path(os.environ.get("INTERLUDE_DATA_DIR") or BASE_DIR / "var").resolve()
+
+# --- Secrets -------------------------------------------------------------------------------------
+# Production refuses to start without secrets given by the operator; elsewhere they are generated
+# once and kept in the data directory so restarts keep sessions and encrypted data readable.
+if IS_PRODUCTION:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "INTERLUDE_ENV=production needs SECRET_KEY: a random string of at least 50 characters. "
+            'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
+        )
+    _key_ring_text = os.environ.get("INTERLUDE_ENCRYPTION_KEYS", "")
+    if not _key_ring_text:
+        raise ImproperlyConfigured(
+            "INTERLUDE_ENV=production needs INTERLUDE_ENCRYPTION_KEYS (the key-encryption keys, "
+            "kept outside the database and distinct from SECRET_KEY). See docs/deployment.md."
+        )
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret(DATA_DIR / "secret_key")
+    _key_ring_text = os.environ.get("INTERLUDE_ENCRYPTION_KEYS") or (
+        "1:" + load_or_create_secret(DATA_DIR / "encryption_key", kind="aes256")
+    )
+# {key id: 32-byte key}; the highest id encrypts, every listed id decrypts (see core/crypto.py).
+ENCRYPTION_KEYS = parse_key_ring(_key_ring_text)
+if SECRET_KEY in _key_ring_text:
+    raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS must not contain SECRET_KEY.")
+
+# --- Hosts ---------------------------------------------------------------------------------------
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,[::1],testserver"
+    ).split(",")
+    if h.strip()
+]
+if IS_PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("INTERLUDE_ENV=production needs ALLOWED_HOSTS (comma-separated).")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# --- Applications --------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
+    "django_htmx",
+    "django_tasks_db",
+    "ninja",
+    "interlude.core",
+    "interlude.accounts",
+    "interlude.audit",
+    "interlude.practices",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "interlude.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "interlude.accounts.middleware.SessionTimeoutMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "interlude.practices.middleware.AccessPolicyMiddleware",
+    # Axes last, as its docs require, so it sees the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "interlude" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "interlude.core.context_processors.interlude",
+            ],
+        },
+    }
+]
+
+# --- Database ------------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if IS_PRODUCTION and (not DATABASE_URL or DATABASE_URL.startswith("sqlite")):
+    raise ImproperlyConfigured(
+        "INTERLUDE_ENV=production needs DATABASE_URL pointing at PostgreSQL "
+        "(postgres://user:password@host:5432/name). The embedded SQLite database is for "
+        "trying Interlude out, not for client data."
+    )
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "interlude.sqlite3"),
+            "OPTIONS": {
+                # IMMEDIATE makes writers queue instead of failing with "database is locked" when
+                # the web server and the task worker write at once; WAL lets readers carry on.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, tasks, Redis -------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    INSTALLED_APPS.append("django_rq")
+else:
+    # Shared by every process (web workers and the task worker), unlike the in-memory cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "interlude_cache",
+        }
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# --- Authentication ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "interlude.accounts.validators.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+ACCOUNT_ADAPTER = "interlude.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # people join by invitation, which proves the address
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or MFA changes (SR-06)
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Lockout is django-axes' job (database-backed, per user + IP); allauth's cache-based one is off.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
+MFA_ADAPTER = "interlude.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Interlude"
+USERSESSIONS_TRACK_ACTIVITY = True
+
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+
+# Session lifetimes (SR-07). Clinicians and practice staff: 15 minutes idle, 12 hours in all.
+# Clients use a phone app between sessions, so theirs are longer; both are configurable.
+STAFF_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("STAFF_IDLE_MINUTES", "15")))
+STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("STAFF_ABSOLUTE_HOURS", "12")))
+CLIENT_IDLE_TIMEOUT = timedelta(days=int(os.environ.get("CLIENT_IDLE_DAYS", "7")))
+CLIENT_ABSOLUTE_TIMEOUT = timedelta(days=int(os.environ.get("CLIENT_ABSOLUTE_DAYS", "30")))
+SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
+SESSION_COOKIE_AGE = int(CLIENT_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+INVITATION_LIFETIME = timedelta(days=int(os.environ.get("INVITATION_DAYS", "7")))
+
+# --- Security headers ----------------------------------------------------------------------------
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # The __Host- prefix pins cookies to this exact host over HTTPS (SR-09).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- Email ---------------------------------------------------------------------------------------
+_email = email_settings_from_url(os.environ.get("EMAIL_URL", ""))
+EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+for _name, _value in _email.items():
+    globals()[_name] = _value
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Interlude <no-reply@interlude.test>")
+
+# --- Static files --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static" if not IS_PRODUCTION else BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "interlude" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging -------------------------------------------------------------------------------------
+# Structured JSON lines; control characters escaped by json (SR-34). No request bodies, no PHI.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "interlude.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# --- Interlude -----------------------------------------------------------------------------------
+# Demo accounts exist only outside production; their MFA exemption is void in production.
+DEMO_ENABLED = not IS_PRODUCTION
+DEMO_PASSWORD = "interlude-demo"  # noqa: S105 - documented demo password, never in production
+LOGIN_URL_PATH = "/accounts/login/"

@@ -1,0 +1,78 @@
+"""Small helpers that turn environment variables into settings. No Django imports here."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+def load_or_create_secret(path: Path, *, kind: str = "token") -> str:
+    """Read a secret kept in the data directory, creating it (mode 0600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    value = (
+        base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        if kind == "aes256"
+        else secrets.token_urlsafe(64)
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value
+
+
+def parse_key_ring(text: str) -> dict[int, bytes]:
+    """Parse `1:<base64 key>,2:<base64 key>` into {1: key, 2: key}; every key must be 32 bytes."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    ring: dict[int, bytes] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key_id, sep, b64 = part.partition(":")
+        if not sep or not key_id.isdigit():
+            raise ImproperlyConfigured(
+                "INTERLUDE_ENCRYPTION_KEYS must look like '1:<base64 key>,2:<base64 key>'."
+            )
+        try:
+            key = base64.urlsafe_b64decode(b64.strip())
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"Encryption key {key_id} is not valid base64.") from exc
+        if len(key) != 32:
+            raise ImproperlyConfigured(
+                f"Encryption key {key_id} must be 32 bytes (AES-256); it is {len(key)}."
+            )
+        ring[int(key_id)] = key
+    if not ring:
+        raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS holds no key.")
+    return ring
+
+
+def email_settings_from_url(url: str) -> dict[str, Any]:
+    """`smtp://user:pass@host:587?tls=1` (or `smtps://` for implicit TLS) -> Django email settings.
+
+    With no URL, email goes to the console so a developer sees invitations and resets.
+    """
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp:// or smtps://")
+    query = parse_qs(parts.query)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and query.get("tls", ["1"])[0] == "1",
+        "EMAIL_TIMEOUT": 20,
+    }

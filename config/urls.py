@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from config.api import api
+from interlude.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("interlude.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("", include("interlude.practices.urls")),
+]

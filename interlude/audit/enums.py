@@ -1,0 +1,27 @@
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", "Signed in"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    LOGOUT = "auth.logout", "Signed out"
+    LOCKED_OUT = "auth.locked_out", "Locked out after repeated failures"
+    MFA_ADDED = "auth.mfa_added", "Added a second factor"
+    MFA_REMOVED = "auth.mfa_removed", "Removed a second factor"
+    PASSWORD_CHANGED = "auth.password_changed", "Changed password"
+    ACCOUNT_DISABLED = "auth.account_disabled", "Account disabled"
+    INVITATION_SENT = "invitation.sent", "Sent an invitation"
+    INVITATION_ACCEPTED = "invitation.accepted", "Accepted an invitation"
+    INVITATION_REVOKED = "invitation.revoked", "Revoked an invitation"
+    CLIENT_CREATED = "client.created", "Added a client"
+    CLIENT_RECORD_VIEWED = "client.record_viewed", "Viewed the client record"
+    CASELOAD_VIEWED = "client.caseload_viewed", "Viewed the caseload"
+    CLIENT_ACCESS_DENIED = "client.access_denied", "Was refused access to a client record"
+    CARE_TEAM_CHANGED = "client.care_team_changed", "Changed the care team"
+    CRISIS_RESOURCE_CHANGED = "practice.crisis_resource_changed", "Changed crisis resources"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    DENIED = "denied", "Denied"
+    FAILURE = "failure", "Failure"

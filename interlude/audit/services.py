@@ -1,0 +1,213 @@
+"""Writing audit events: one `event_*` function per event type, all through `_append`.
+
+`_append` joins the caller's transaction, so a read of client data and its audit row commit
+together or not at all (SR-30): if the audit insert fails, the caller's exception stops the
+response and no data is served.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from interlude.audit.chain import event_hash
+from interlude.audit.enums import AuditAction, AuditOutcome
+from interlude.audit.models import AuditChainHead, AuditEvent
+from interlude.core.context import current_request_context
+
+if TYPE_CHECKING:
+    from interlude.accounts.models import User
+    from interlude.practices.models import Client, Invitation, Practice
+
+
+def _label(text: str) -> str:
+    # Printable characters only, bounded: labels come from login forms too.
+    return "".join(ch for ch in text if ch.isprintable())[:254]
+
+
+def _append(
+    *,
+    action: AuditAction,
+    actor: User | None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    practice: Practice | None = None,
+    practice_id: int | None = None,
+    client: Client | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    detail: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    ctx = current_request_context()
+    with transaction.atomic():
+        # Locking the head row serialises appends, so seq stays gapless under concurrency.
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            # First event ever (or after a test flush). If events exist without a head, the next
+            # insert collides on seq and fails: the write is refused rather than forked.
+            AuditChainHead.objects.get_or_create(pk=1)
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
+        if practice is not None:
+            practice_id = practice.pk
+        elif client is not None:
+            practice_id = client.practice_id
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "occurred_at": timezone.now(),
+            "actor_id": actor.pk if actor is not None else None,
+            "actor_label": _label(actor_label or (actor.email if actor is not None else "")),
+            "action": str(action),
+            "outcome": str(outcome),
+            "practice_id": practice_id,
+            "client_id": client.pk if client is not None else None,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "request_id": ctx.request_id if ctx else "",
+            "ip": ctx.ip if ctx else None,
+            "detail": detail or {},
+        }
+        digest = event_hash(prev_hash=head.hash, fields=fields)
+        event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **fields)
+        AuditChainHead.objects.filter(pk=1).update(seq=fields["seq"], hash=digest)
+    return event
+
+
+# --- authentication ------------------------------------------------------------------------------
+def event_login(*, user: User) -> AuditEvent:
+    return _append(action=AuditAction.LOGIN, actor=user)
+
+
+def event_login_failed(*, attempted_login: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.LOGIN_FAILED,
+        actor=None,
+        outcome=AuditOutcome.FAILURE,
+        actor_label=attempted_login,
+    )
+
+
+def event_logout(*, user: User) -> AuditEvent:
+    return _append(action=AuditAction.LOGOUT, actor=user)
+
+
+def event_locked_out(*, attempted_login: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.LOCKED_OUT,
+        actor=None,
+        outcome=AuditOutcome.DENIED,
+        actor_label=attempted_login,
+    )
+
+
+def event_mfa_added(*, user: User, factor: str) -> AuditEvent:
+    return _append(action=AuditAction.MFA_ADDED, actor=user, detail={"factor": factor})
+
+
+def event_mfa_removed(*, user: User, factor: str) -> AuditEvent:
+    return _append(action=AuditAction.MFA_REMOVED, actor=user, detail={"factor": factor})
+
+
+def event_password_changed(*, user: User) -> AuditEvent:
+    return _append(action=AuditAction.PASSWORD_CHANGED, actor=user)
+
+
+def event_account_disabled(*, actor: User, user: User) -> AuditEvent:
+    return _append(
+        action=AuditAction.ACCOUNT_DISABLED, actor=actor, object_type="user", object_id=user.pk
+    )
+
+
+# --- people and invitations ----------------------------------------------------------------------
+def event_invitation_sent(*, actor: User, invitation: Invitation) -> AuditEvent:
+    return _append(
+        action=AuditAction.INVITATION_SENT,
+        actor=actor,
+        practice_id=invitation.practice_id,
+        client=invitation.client,
+        object_type="invitation",
+        object_id=invitation.pk,
+        detail={"kind": invitation.kind},
+    )
+
+
+def event_invitation_accepted(*, user: User, invitation: Invitation) -> AuditEvent:
+    return _append(
+        action=AuditAction.INVITATION_ACCEPTED,
+        actor=user,
+        practice_id=invitation.practice_id,
+        client=invitation.client,
+        object_type="invitation",
+        object_id=invitation.pk,
+    )
+
+
+def event_invitation_revoked(*, actor: User, invitation: Invitation) -> AuditEvent:
+    return _append(
+        action=AuditAction.INVITATION_REVOKED,
+        actor=actor,
+        practice_id=invitation.practice_id,
+        client=invitation.client,
+        object_type="invitation",
+        object_id=invitation.pk,
+    )
+
+
+def event_client_created(*, actor: User, client: Client) -> AuditEvent:
+    return _append(action=AuditAction.CLIENT_CREATED, actor=actor, client=client)
+
+
+def event_care_team_changed(*, actor: User, client: Client, added: list[int]) -> AuditEvent:
+    return _append(
+        action=AuditAction.CARE_TEAM_CHANGED,
+        actor=actor,
+        client=client,
+        detail={"added_membership_ids": added},
+    )
+
+
+def event_crisis_resource_changed(
+    *, actor: User, practice: Practice, resource_id: int
+) -> AuditEvent:
+    return _append(
+        action=AuditAction.CRISIS_RESOURCE_CHANGED,
+        actor=actor,
+        practice=practice,
+        object_type="crisis_resource",
+        object_id=resource_id,
+    )
+
+
+# --- reads of client data ------------------------------------------------------------------------
+def event_client_record_viewed(
+    *, actor: User, client: Client, scope: str, object_type: str = "", object_id: str | int = ""
+) -> AuditEvent:
+    return _append(
+        action=AuditAction.CLIENT_RECORD_VIEWED,
+        actor=actor,
+        client=client,
+        object_type=object_type or "client",
+        object_id=object_id or client.pk,
+        detail={"scope": scope},
+    )
+
+
+def event_caseload_viewed(*, actor: User, practice: Practice, client_count: int) -> AuditEvent:
+    return _append(
+        action=AuditAction.CASELOAD_VIEWED,
+        actor=actor,
+        practice=practice,
+        detail={"clients": client_count},
+    )
+
+
+def event_client_access_denied(*, actor: User, requested_client_id: str, reason: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.CLIENT_ACCESS_DENIED,
+        actor=actor,
+        outcome=AuditOutcome.DENIED,
+        object_type="client",
+        object_id=requested_client_id[:64],
+        detail={"reason": reason},
+    )

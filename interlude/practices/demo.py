@@ -1,0 +1,199 @@
+"""The demo practice that `make run` seeds outside production. Idempotent: safe to run again.
+
+Later issues extend this with between-session data for the demo clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from interlude.accounts.models import User
+from interlude.core.errors import ApplicationError
+from interlude.practices.enums import ClientStatus, InvitationKind, Role
+from interlude.practices.models import Client, Invitation, Membership, Practice
+from interlude.practices.services import client_create, practice_create, token_digest
+
+DEMO_DOMAIN = "demo.interlude.test"
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    full_name: str
+    preferred_name: str
+    email: str | None  # login email; None = no account yet
+    status: ClientStatus
+    time_zone: str
+    country: str
+    started_days_ago: int | None
+    active_days_ago: int | None
+
+
+DEMO_CLIENTS = [
+    DemoClient(
+        "Jordan Ellis",
+        "Jordan",
+        f"client@{DEMO_DOMAIN}",
+        ClientStatus.ACTIVE,
+        "America/New_York",
+        "US",
+        120,
+        0,
+    ),
+    DemoClient(
+        "Samira Haddad",
+        "Sam",
+        f"client2@{DEMO_DOMAIN}",
+        ClientStatus.ACTIVE,
+        "America/Chicago",
+        "US",
+        63,
+        1,
+    ),
+    DemoClient(
+        "Priya Natarajan",
+        "",
+        f"priya@{DEMO_DOMAIN}",
+        ClientStatus.ACTIVE,
+        "America/Los_Angeles",
+        "US",
+        9,
+        2,
+    ),
+    DemoClient(
+        "Lena Fischer",
+        "",
+        f"lena@{DEMO_DOMAIN}",
+        ClientStatus.PAUSED,
+        "Europe/Berlin",
+        "DE",
+        200,
+        34,
+    ),
+    DemoClient(
+        "Chris Walker",
+        "",
+        f"chris@{DEMO_DOMAIN}",
+        ClientStatus.DISCHARGED,
+        "America/New_York",
+        "US",
+        380,
+        95,
+    ),
+    DemoClient(
+        "Daniel Okafor", "Dan", None, ClientStatus.INVITED, "America/New_York", "US", None, None
+    ),
+]
+
+
+def _demo_user(email: str, full_name: str) -> tuple[User, bool]:
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(
+        email=email, password=settings.DEMO_PASSWORD, full_name=full_name, mfa_exempt=True
+    )
+    return user, True
+
+
+@transaction.atomic
+def demo_seed() -> dict[str, int]:
+    """Create the demo practices, people and clients that do not exist yet. Returns counts."""
+    if not settings.DEMO_ENABLED:
+        raise ApplicationError("Demo data is disabled in production.")
+    created = {"users": 0, "practices": 0, "clients": 0}
+    now = timezone.now()
+
+    owner, new = _demo_user(f"owner@{DEMO_DOMAIN}", "Morgan Lee")
+    created["users"] += new
+    practice = Practice.objects.filter(name="Demo Practice").first()
+    if practice is None:
+        practice = practice_create(
+            name="Demo Practice", country="US", time_zone="America/New_York", owner=owner
+        )
+        created["practices"] += 1
+    therapist, new = _demo_user(f"therapist@{DEMO_DOMAIN}", "Dr. Alex Rivera")
+    created["users"] += new
+    membership, _ = Membership.objects.get_or_create(
+        practice=practice,
+        user=therapist,
+        defaults={"role": Role.CLINICIAN, "title": "Clinical psychologist"},
+    )
+
+    for spec in DEMO_CLIENTS:
+        if Client.objects.filter(practice=practice, full_name=spec.full_name).exists():
+            continue
+        client = client_create(
+            actor=therapist,
+            membership=membership,
+            full_name=spec.full_name,
+            preferred_name=spec.preferred_name,
+            email=spec.email or f"{spec.preferred_name.lower()}@example.net",
+            time_zone=spec.time_zone,
+            country=spec.country,
+        )
+        created["clients"] += 1
+        if spec.email:
+            user, new = _demo_user(spec.email, spec.full_name)
+            created["users"] += new
+            client.user = user
+        client.status = spec.status
+        if spec.started_days_ago is not None:
+            client.started_on = (now - timedelta(days=spec.started_days_ago)).date()
+        if spec.active_days_ago is not None:
+            client.last_activity_at = now - timedelta(days=spec.active_days_ago, hours=3)
+        client.save()
+        if spec.status == ClientStatus.INVITED:
+            # A pending invitation whose link nobody knows: shows the "invited" stage.
+            Invitation.objects.create(
+                practice=practice,
+                kind=InvitationKind.CLIENT,
+                email=client.email,
+                client=client,
+                token_hash=token_digest(f"demo-unknown-{client.public_id}"),
+                created_by=therapist,
+                expires_at=now + settings.INVITATION_LIFETIME,
+                email_sent_at=now,
+            )
+
+    # A second practice, to show that practices never see each other's clients.
+    other, new = _demo_user(f"other@{DEMO_DOMAIN}", "Dr. Riley Chen")
+    created["users"] += new
+    harbour = Practice.objects.filter(name="Harbour Counselling").first()
+    if harbour is None:
+        harbour = practice_create(
+            name="Harbour Counselling", country="GB", time_zone="Europe/London", owner=other
+        )
+        created["practices"] += 1
+    other_membership = Membership.objects.get(practice=harbour, user=other)
+    if not Client.objects.filter(practice=harbour).exists():
+        client = client_create(
+            actor=other,
+            membership=other_membership,
+            full_name="Tom Hughes",
+            email=f"other-client@{DEMO_DOMAIN}",
+            time_zone="Europe/London",
+            country="GB",
+        )
+        user, new = _demo_user(f"other-client@{DEMO_DOMAIN}", "Tom Hughes")
+        created["users"] += new
+        client.user = user
+        client.status = ClientStatus.ACTIVE
+        client.started_on = (now - timedelta(days=30)).date()
+        client.last_activity_at = now - timedelta(days=1)
+        client.save()
+        created["clients"] += 1
+    return created
+
+
+DEMO_LOGINS = [
+    ("therapist@demo.interlude.test", "clinician, Demo Practice"),
+    ("owner@demo.interlude.test", "practice owner, Demo Practice"),
+    ("client@demo.interlude.test", "client of the therapist"),
+    ("client2@demo.interlude.test", "client of the therapist"),
+    ("other@demo.interlude.test", "clinician and owner, Harbour Counselling"),
+]

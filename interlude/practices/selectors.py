@@ -1,0 +1,169 @@
+"""Reads about practices and people. Client *data* is read through access.py, not here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db.models import QuerySet
+
+from interlude.accounts.models import User
+from interlude.practices.enums import ClientStatus, Role
+from interlude.practices.models import (
+    CareTeamMember,
+    Client,
+    CrisisResource,
+    Invitation,
+    Membership,
+    Practice,
+)
+
+
+def membership_active_for(*, user: User) -> Membership | None:
+    """The membership a staff user works under (one practice per login for now)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("practice")
+        .filter(user=user, is_active=True)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def membership_list(*, practice: Practice) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(practice=practice)
+        .select_related("user")
+        .order_by("-is_active", "user__full_name")
+    )
+
+
+def clinician_list(*, practice: Practice) -> QuerySet[Membership]:
+    return membership_list(practice=practice).filter(
+        is_active=True, role__in=[Role.OWNER, Role.CLINICIAN]
+    )
+
+
+def invitation_pending_list(*, practice: Practice) -> list[Invitation]:
+    invitations = Invitation.objects.filter(
+        practice=practice, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("created_by", "client")
+    return [i for i in invitations if not i.is_expired]
+
+
+def crisis_resource_list(*, practice: Practice, country: str | None = None) -> list[CrisisResource]:
+    """Resources for a country, falling back to the practice's own country."""
+    rows = list(
+        CrisisResource.objects.filter(practice=practice, country=country or practice.country)
+    )
+    if not rows and country and country != practice.country:
+        rows = list(CrisisResource.objects.filter(practice=practice, country=practice.country))
+    return rows
+
+
+# --- shaping data already loaded through the gate ------------------------------------------------
+def caseload_rows(*, clients: list[Client], query: str, status: str, sort: str) -> list[Client]:
+    """Filter and sort a caseload loaded by access_caseload (no further queries)."""
+    rows = clients
+    if query:
+        q = query.casefold()
+        rows = [c for c in rows if q in c.full_name.casefold() or q in c.preferred_name.casefold()]
+    if status:
+        rows = [c for c in rows if c.status == status]
+    if sort == "activity":
+        # Most recent first; never-active clients last.
+        rows = sorted(
+            rows,
+            key=lambda c: (
+                c.last_activity_at is None,
+                -(c.last_activity_at.timestamp() if c.last_activity_at else 0),
+            ),
+        )
+    elif sort == "status":
+        order = {s: i for i, s in enumerate(ClientStatus.values)}
+        rows = sorted(rows, key=lambda c: (order.get(c.status, 99), c.full_name.casefold()))
+    else:
+        rows = sorted(rows, key=lambda c: c.full_name.casefold())
+    return rows
+
+
+def client_record_context(*, client: Client) -> dict[str, Any]:
+    """What the client record page shows about a client already authorised by the gate."""
+    care_team = list(
+        CareTeamMember.objects.filter(client=client)
+        .select_related("membership__user")
+        .order_by("-is_primary", "membership__user__full_name")
+    )
+    pending = (
+        Invitation.objects.filter(client=client, accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    return {
+        "client": client,
+        "care_team": care_team,
+        "pending_invitation": pending if pending and not pending.is_expired else None,
+        "expired_invitation": pending if pending and pending.is_expired else None,
+    }
+
+
+def care_team_for_client(*, client: Client) -> list[CareTeamMember]:
+    return list(
+        CareTeamMember.objects.filter(client=client, membership__is_active=True)
+        .select_related("membership__user")
+        .order_by("-is_primary", "membership__user__full_name")
+    )
+
+
+def _default_crisis_resources() -> list[CrisisResource]:
+    from datetime import date
+
+    from interlude.practices.services import DEFAULT_CRISIS_RESOURCES
+
+    data = json.loads(DEFAULT_CRISIS_RESOURCES.read_text())
+    return [
+        CrisisResource(
+            country=r["country"],
+            name=r["name"],
+            description=r.get("description", ""),
+            phone=r.get("phone", ""),
+            sms=r.get("sms", ""),
+            url=r.get("url", ""),
+            hours=r.get("hours", ""),
+            is_emergency=r.get("is_emergency", False),
+            position=i,
+            last_verified=date.fromisoformat(r["verified"]) if r.get("verified") else None,
+        )
+        for i, r in enumerate(data["resources"])
+    ]
+
+
+def crisis_resources_for_request(
+    *, user: User, practice: Practice | None, country: str
+) -> dict[str, Any]:
+    """Crisis resources for whoever asks: a client's practice and country, a staff member's
+    practice, or the shipped defaults for someone not signed in."""
+    client = getattr(user, "client_profile", None) if user.is_authenticated else None
+    if client is not None:
+        practice = client.practice
+        country = country.upper() or client.country
+    if practice is not None:
+        rows = list(CrisisResource.objects.filter(practice=practice))
+        country = country.upper() or practice.country
+    else:
+        rows = _default_crisis_resources()
+        country = country.upper() or "US"
+    countries = sorted({r.country for r in rows})
+    if country not in countries and countries:
+        country = "US" if "US" in countries else countries[0]
+    chosen = sorted(
+        (r for r in rows if r.country == country),
+        key=lambda r: (not r.is_emergency, r.position, r.name),
+    )
+    return {
+        "resources": chosen,
+        "emergency": next((r for r in chosen if r.is_emergency), None),
+        "country": country,
+        "countries": countries,
+    }

@@ -1,0 +1,95 @@
+"""The client's own app: Today, Progress, Tools, Messages, Me. Clients read only themselves."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from interlude.audit.selectors import audit_access_history_for_client
+from interlude.core.http import InterludeRequest
+from interlude.core.policy import Access, access
+from interlude.practices.access import access_own_client
+from interlude.practices.selectors import care_team_for_client, crisis_resources_for_request
+
+
+def _greeting(hour: int) -> str:
+    if hour < 12:
+        return "Good morning"
+    if hour < 18:
+        return "Good afternoon"
+    return "Good evening"
+
+
+@access(Access.CLIENT)
+def today(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    local_now = timezone.localtime(timezone=ZoneInfo(client.time_zone))
+    return render(
+        request,
+        "practices/client/today.html",
+        {
+            "client": client,
+            "greeting": _greeting(local_now.hour),
+            "local_now": local_now,
+            "care_team": care_team_for_client(client=client),
+            "nav": "today",
+        },
+    )
+
+
+@access(Access.CLIENT)
+def progress(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    return render(request, "practices/client/progress.html", {"client": client, "nav": "progress"})
+
+
+@access(Access.CLIENT)
+def tools(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    return render(request, "practices/client/tools.html", {"client": client, "nav": "tools"})
+
+
+@access(Access.CLIENT)
+def client_messages(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    return render(
+        request,
+        "practices/client/messages.html",
+        {"client": client, "care_team": care_team_for_client(client=client), "nav": "messages"},
+    )
+
+
+@access(Access.CLIENT)
+def me(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    return render(
+        request,
+        "practices/client/me.html",
+        {"client": client, "care_team": care_team_for_client(client=client), "nav": "me"},
+    )
+
+
+@access(Access.CLIENT)
+def access_history(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    rows = audit_access_history_for_client(client_id=client.pk, client_user_id=client.user_id)
+    return render(
+        request,
+        "practices/client/access_history.html",
+        {"client": client, "rows": rows, "nav": "me"},
+    )
+
+
+@access(Access.PUBLIC)
+def crisis(request: InterludeRequest) -> HttpResponse:
+    """Crisis resources: for everyone, signed in or not, and cached offline later."""
+    context = crisis_resources_for_request(
+        user=request.user,
+        practice=getattr(request, "practice", None),
+        country=request.GET.get("country", ""),
+    )
+    context["nav"] = "help"
+    return render(request, "practices/crisis.html", context)
