@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.settings.env import email_settings_from_url, load_or_create_secret, parse_key_ring
+from config.settings.env import load_or_create_secret, mailers_from_url, parse_key_ring
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -277,10 +277,7 @@ if IS_PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # --- Email ---------------------------------------------------------------------------------------
-_email = email_settings_from_url(os.environ.get("EMAIL_URL", ""))
-EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
-for _name, _value in _email.items():
-    globals()[_name] = _value
+MAILERS = mailers_from_url(os.environ.get("EMAIL_URL", ""))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Interlude <no-reply@interlude.test>")
 
 # --- Static files --------------------------------------------------------------------------------

@@ -53,13 +53,13 @@ def parse_key_ring(text: str) -> dict[int, bytes]:
     return ring
 
 
-def email_settings_from_url(url: str) -> dict[str, Any]:
-    """`smtp://user:pass@host:587?tls=1` (or `smtps://` for implicit TLS) -> Django email settings.
+def mailers_from_url(url: str) -> dict[str, Any]:
+    """`smtp://user:pass@host:587?tls=1` (or `smtps://` for implicit TLS) -> Django's MAILERS.
 
     With no URL, email goes to the console so a developer sees invitations and resets.
     """
     if not url:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     parts = urlsplit(url)
     if parts.scheme not in {"smtp", "smtps"}:
         from django.core.exceptions import ImproperlyConfigured
@@ -67,12 +67,16 @@ def email_settings_from_url(url: str) -> dict[str, Any]:
         raise ImproperlyConfigured("EMAIL_URL must start with smtp:// or smtps://")
     query = parse_qs(parts.query)
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": parts.scheme == "smtps",
-        "EMAIL_USE_TLS": parts.scheme == "smtp" and query.get("tls", ["1"])[0] == "1",
-        "EMAIL_TIMEOUT": 20,
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname or "localhost",
+                "port": parts.port or (465 if parts.scheme == "smtps" else 587),
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_ssl": parts.scheme == "smtps",
+                "use_tls": parts.scheme == "smtp" and query.get("tls", ["1"])[0] == "1",
+                "timeout": 20,
+            },
+        }
     }
