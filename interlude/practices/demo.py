@@ -36,7 +36,7 @@ class DemoClient:
 DEMO_CLIENTS = [
     DemoClient(
         "Jordan Ellis",
-        "Jordan",
+        "",
         f"client@{DEMO_DOMAIN}",
         ClientStatus.ACTIVE,
         "America/New_York",

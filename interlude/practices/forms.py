@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 
 from interlude.practices.enums import Role
 
-COUNTRIES = [
+COUNTRIES: list[tuple[str, str]] = [
     ("US", "United States"),
     ("CA", "Canada"),
     ("GB", "United Kingdom"),
@@ -18,6 +18,7 @@ COUNTRIES = [
     ("DE", "Germany"),
     ("NL", "Netherlands"),
 ]
+COUNTRY_NAMES = dict(COUNTRIES)
 
 
 @cache

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from interlude.accounts.models import User
-from interlude.practices.enums import ClientStatus, Role
+from interlude.practices.enums import ClientStatus, InvitationKind, Role
 from interlude.practices.models import (
     CareTeamMember,
     Client,
@@ -45,10 +45,14 @@ def clinician_list(*, practice: Practice) -> QuerySet[Membership]:
     )
 
 
-def invitation_pending_list(*, practice: Practice) -> list[Invitation]:
+def invitation_pending_staff_list(*, practice: Practice) -> list[Invitation]:
+    """Team invitations not yet accepted. Client invitations stay on each client's record."""
     invitations = Invitation.objects.filter(
-        practice=practice, accepted_at__isnull=True, revoked_at__isnull=True
-    ).select_related("created_by", "client")
+        practice=practice,
+        kind=InvitationKind.STAFF,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).select_related("created_by")
     return [i for i in invitations if not i.is_expired]
 
 
@@ -69,7 +73,10 @@ def caseload_rows(*, clients: list[Client], query: str, status: str, sort: str) 
     if query:
         q = query.casefold()
         rows = [c for c in rows if q in c.full_name.casefold() or q in c.preferred_name.casefold()]
-    if status:
+    if not status:
+        # The working caseload: everyone not yet discharged.
+        rows = [c for c in rows if c.status != ClientStatus.DISCHARGED]
+    elif status != "all":
         rows = [c for c in rows if c.status == status]
     if sort == "activity":
         # Most recent first; never-active clients last.
@@ -154,9 +161,12 @@ def crisis_resources_for_request(
     else:
         rows = _default_crisis_resources()
         country = country.upper() or "US"
-    countries = sorted({r.country for r in rows})
-    if country not in countries and countries:
-        country = "US" if "US" in countries else countries[0]
+    codes = sorted({r.country for r in rows})
+    if country not in codes and codes:
+        country = "US" if "US" in codes else codes[0]
+    from interlude.practices.forms import COUNTRY_NAMES
+
+    countries = sorted(((c, COUNTRY_NAMES.get(c, c)) for c in codes), key=lambda cn: cn[1])
     chosen = sorted(
         (r for r in rows if r.country == country),
         key=lambda r: (not r.is_emergency, r.position, r.name),

@@ -13,7 +13,7 @@ from interlude.core.policy import Access, access
 from interlude.practices.enums import Role
 from interlude.practices.forms import CrisisResourceForm, StaffInviteForm
 from interlude.practices.models import CrisisResource, Membership
-from interlude.practices.selectors import invitation_pending_list, membership_list
+from interlude.practices.selectors import invitation_pending_staff_list, membership_list
 from interlude.practices.services import (
     crisis_resource_update,
     invitation_create_for_staff,
@@ -25,7 +25,7 @@ def _settings_context(request: StaffRequest, invite_form: StaffInviteForm | None
     practice = request.practice
     return {
         "members": membership_list(practice=practice),
-        "invitations": invitation_pending_list(practice=practice),
+        "invitations": invitation_pending_staff_list(practice=practice),
         "invite_form": invite_form or StaffInviteForm(),
         "resources": CrisisResource.objects.filter(practice=practice),
     }
