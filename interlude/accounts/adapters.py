@@ -9,7 +9,22 @@ from django.http import HttpRequest
 from interlude.core.crypto import decrypt_text, encrypt_text
 
 # TOTP seeds are bound to this purpose string; rows are not addressable from the adapter hooks.
-_MFA_AAD = "mfa:authenticator-secret"
+MFA_AAD = "mfa:authenticator-secret"
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The login name django-axes counts failures against (SR-05), set as AXES_USERNAME_CALLABLE.
+
+    allauth authenticates with `email=...`, not the form field `login`, so axes' default lookup
+    finds no username and would count every failure against the IP address alone. Lower-cased,
+    because sign-in ignores case and "A@x.org" must not get five more guesses than "a@x.org".
+    """
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("login") or credentials.get("username")
+    if not value and request is not None:
+        data = getattr(request, "POST", None) or {}
+        value = data.get("login") or data.get("email")
+    return str(value).strip().lower() if value else None
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,7 +44,7 @@ class MFAAdapter(DefaultMFAAdapter):
     """Encrypt TOTP seeds at rest with AES-256-GCM and keys from the environment (SR-04, SR-24)."""
 
     def encrypt(self, text: str) -> str:
-        return encrypt_text(text, aad=_MFA_AAD)
+        return encrypt_text(text, aad=MFA_AAD)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return decrypt_text(encrypted_text, aad=_MFA_AAD)
+        return decrypt_text(encrypted_text, aad=MFA_AAD)

@@ -13,8 +13,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from interlude.practices.models import Membership
-
 STARTED = "_interlude_started"
 SEEN = "_interlude_seen"
 KIND = "_interlude_kind"
@@ -36,8 +34,9 @@ class SessionTimeoutMiddleware:
             now = time.time()
             session = request.session
             if KIND not in session:
-                is_staff = Membership.objects.filter(user=user, is_active=True).exists()
-                session[KIND] = "staff" if is_staff else "client"
+                # Anyone who is not a client gets the stricter staff limits.
+                is_client = getattr(user, "client_profile", None) is not None
+                session[KIND] = "client" if is_client else "staff"
                 session[STARTED] = now
                 session[SEEN] = now
             idle, absolute = session_limits(session[KIND])

@@ -51,3 +51,10 @@ def decrypt_text(token: str, *, aad: str) -> str:
 
 def key_id_of(token: str) -> int:
     return int(token.split(":", 2)[1])
+
+
+def reencrypt_text(token: str, *, aad: str) -> str | None:
+    """The same plaintext under the current key, or None if `token` already uses it."""
+    if key_id_of(token) == current_key_id():
+        return None
+    return encrypt_text(decrypt_text(token, aad=aad), aad=aad)

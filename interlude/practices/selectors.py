@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from interlude.accounts.models import User
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
@@ -39,6 +40,25 @@ def membership_list(*, practice: Practice) -> QuerySet[Membership]:
     )
 
 
+def membership_get(*, practice: Practice, membership_id: int) -> Membership:
+    """A membership of this practice, or 404: ids from another practice are out of reach."""
+    membership = (
+        Membership.objects.filter(pk=membership_id, practice=practice)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def crisis_resource_get(*, practice: Practice, resource_id: int) -> CrisisResource:
+    resource = CrisisResource.objects.filter(pk=resource_id, practice=practice).first()
+    if resource is None:
+        raise Http404
+    return resource
+
+
 def clinician_list(*, practice: Practice) -> QuerySet[Membership]:
     return membership_list(practice=practice).filter(
         is_active=True, role__in=[Role.OWNER, Role.CLINICIAN]
@@ -56,23 +76,19 @@ def invitation_pending_staff_list(*, practice: Practice) -> list[Invitation]:
     return [i for i in invitations if not i.is_expired]
 
 
-def crisis_resource_list(*, practice: Practice, country: str | None = None) -> list[CrisisResource]:
-    """Resources for a country, falling back to the practice's own country."""
-    rows = list(
-        CrisisResource.objects.filter(practice=practice, country=country or practice.country)
-    )
-    if not rows and country and country != practice.country:
-        rows = list(CrisisResource.objects.filter(practice=practice, country=practice.country))
-    return rows
+def crisis_resource_list(*, practice: Practice) -> list[CrisisResource]:
+    """Every crisis resource of the practice, by country (for its settings page)."""
+    return list(CrisisResource.objects.filter(practice=practice))
 
 
 # --- shaping data already loaded through the gate ------------------------------------------------
-def caseload_rows(*, clients: list[Client], query: str, status: str, sort: str) -> list[Client]:
-    """Filter and sort a caseload loaded by access_caseload (no further queries)."""
+def caseload_rows(*, clients: list[Client], status: str, sort: str) -> list[Client]:
+    """Filter and sort a caseload loaded by access_caseload (no further queries).
+
+    There is no name search here on purpose: names must not travel in URLs (SR-26); the page
+    filters the rows it already shows, in the browser.
+    """
     rows = clients
-    if query:
-        q = query.casefold()
-        rows = [c for c in rows if q in c.full_name.casefold() or q in c.preferred_name.casefold()]
     if not status:
         # The working caseload: everyone not yet discharged.
         rows = [c for c in rows if c.status != ClientStatus.DISCHARGED]
@@ -162,8 +178,6 @@ def crisis_resources_for_request(
         rows = _default_crisis_resources()
         country = country.upper() or "US"
     codes = sorted({r.country for r in rows})
-    if country not in codes and codes:
-        country = "US" if "US" in codes else codes[0]
     from interlude.practices.forms import COUNTRY_NAMES
 
     countries = sorted(((c, COUNTRY_NAMES.get(c, c)) for c in codes), key=lambda cn: cn[1])
@@ -171,6 +185,8 @@ def crisis_resources_for_request(
         (r for r in rows if r.country == country),
         key=lambda r: (not r.is_emergency, r.position, r.name),
     )
+    # A country with no entries shows none rather than another country's numbers; the page then
+    # says to call the local emergency number and offers the countries we do have.
     return {
         "resources": chosen,
         "emergency": next((r for r in chosen if r.is_emergency), None),

@@ -24,16 +24,14 @@ SORTS = {"name": "name", "activity": "activity", "status": "status"}
 @access(Access.CLINICIAN)
 def caseload(request: StaffRequest) -> HttpResponse:
     clients = access_caseload(user=request.user, membership=request.membership)
-    query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     status = status if status in [*ClientStatus.values, "all"] else ""
     sort = SORTS.get(request.GET.get("sort", ""), "name")
-    rows = caseload_rows(clients=clients, query=query, status=status, sort=sort)
+    rows = caseload_rows(clients=clients, status=status, sort=sort)
     context = {
         "rows": rows,
         "total": len(clients),
         "current": sum(1 for c in clients if c.status != ClientStatus.DISCHARGED),
-        "query": query,
         "status": status,
         "sort": sort,
         "statuses": ClientStatus.choices,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,8 +12,13 @@ from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.practices.enums import Role
 from interlude.practices.forms import CrisisResourceForm, StaffInviteForm
-from interlude.practices.models import CrisisResource, Membership
-from interlude.practices.selectors import invitation_pending_staff_list, membership_list
+from interlude.practices.selectors import (
+    crisis_resource_get,
+    crisis_resource_list,
+    invitation_pending_staff_list,
+    membership_get,
+    membership_list,
+)
 from interlude.practices.services import (
     crisis_resource_update,
     invitation_create_for_staff,
@@ -27,7 +32,7 @@ def _settings_context(request: StaffRequest, invite_form: StaffInviteForm | None
         "members": membership_list(practice=practice),
         "invitations": invitation_pending_staff_list(practice=practice),
         "invite_form": invite_form or StaffInviteForm(),
-        "resources": CrisisResource.objects.filter(practice=practice),
+        "resources": crisis_resource_list(practice=practice),
     }
 
 
@@ -61,16 +66,7 @@ def staff_invite(request: StaffRequest) -> HttpResponse:
 @access(Access.PRACTICE_ADMIN)
 @require_POST
 def membership_remove(request: StaffRequest, membership_id: int) -> HttpResponse:
-    target = (
-        Membership.objects.filter(
-            pk=membership_id,
-            practice=request.practice,
-        )
-        .select_related("user")
-        .first()
-    )
-    if target is None:
-        raise Http404
+    target = membership_get(practice=request.practice, membership_id=membership_id)
     try:
         membership_deactivate(
             actor=request.user,
@@ -87,12 +83,7 @@ def membership_remove(request: StaffRequest, membership_id: int) -> HttpResponse
 
 @access(Access.PRACTICE_ADMIN)
 def crisis_resource_edit(request: StaffRequest, resource_id: int) -> HttpResponse:
-    resource = CrisisResource.objects.filter(
-        pk=resource_id,
-        practice=request.practice,
-    ).first()
-    if resource is None:
-        raise Http404
+    resource = crisis_resource_get(practice=request.practice, resource_id=resource_id)
     initial = {
         f: getattr(resource, f) for f in ("name", "phone", "sms", "url", "description", "hours")
     }

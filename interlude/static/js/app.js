@@ -44,8 +44,32 @@
     if (summary) summary.focus();
   }
 
+  // Filter table rows by the text of their row header, in the browser (no names in URLs).
+  function initTableFilters() {
+    document.querySelectorAll("[data-table-filter]").forEach(function (box) {
+      var input = box.querySelector("input");
+      var status = box.querySelector("[data-filter-status]");
+      function apply() {
+        var needle = input.value.trim().toLowerCase();
+        var rows = document.querySelectorAll(box.dataset.tableFilter);
+        var shown = 0;
+        rows.forEach(function (row) {
+          var header = row.querySelector("th");
+          var match = !needle || (header && header.textContent.toLowerCase().indexOf(needle) !== -1);
+          row.hidden = !match;
+          if (match) shown += 1;
+        });
+        status.textContent = needle ? shown + " of " + rows.length + " shown" : "";
+      }
+      box.hidden = false;
+      input.addEventListener("input", apply);
+      document.body.addEventListener("htmx:afterSwap", apply);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initSessionWarning();
+    initTableFilters();
     focusErrorSummary();
   });
 })();
