@@ -30,7 +30,8 @@ DATA_DIR = Path(os.environ.get("INTERLUDE_DATA_DIR") or BASE_DIR / "var").resolv
 # once and kept in the data directory so restarts keep sessions and encrypted data readable.
 if IS_PRODUCTION:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    # The same test as Django's security.W009: long, varied, and not a startproject placeholder.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
         raise ImproperlyConfigured(
             "INTERLUDE_ENV=production needs SECRET_KEY: a random string of at least 50 characters. "
             'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
@@ -99,9 +100,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "interlude.accounts.middleware.SessionTimeoutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: it tells the person why they were signed out.
+    "interlude.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "interlude.practices.middleware.AccessPolicyMiddleware",
@@ -207,7 +209,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"  # people join by invitation, which proves the address
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_SESSION_REMEMBER = False
+# Keep the cookie across browser restarts (a phone app between sessions); how long a session
+# really lives is decided server-side by SessionTimeoutMiddleware, per role.
+ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or MFA changes (SR-06)
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -223,6 +227,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth passes `email=` to authenticate(), so axes needs this to see the username at all.
+AXES_USERNAME_CALLABLE = "interlude.accounts.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -263,6 +269,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Pages hand the token to htmx and fetch() from the HTML, so scripts never need the cookie.
+CSRF_COOKIE_HTTPONLY = True
 
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"

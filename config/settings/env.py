@@ -47,6 +47,8 @@ def parse_key_ring(text: str) -> dict[int, bytes]:
             raise ImproperlyConfigured(
                 f"Encryption key {key_id} must be 32 bytes (AES-256); it is {len(key)}."
             )
+        if int(key_id) in ring:
+            raise ImproperlyConfigured(f"Encryption key {key_id} is listed twice.")
         ring[int(key_id)] = key
     if not ring:
         raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS holds no key.")

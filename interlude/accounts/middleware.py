@@ -34,11 +34,7 @@ class SessionTimeoutMiddleware:
             now = time.time()
             session = request.session
             if KIND not in session:
-                # Anyone who is not a client gets the stricter staff limits.
-                is_client = getattr(user, "client_profile", None) is not None
-                session[KIND] = "client" if is_client else "staff"
-                session[STARTED] = now
-                session[SEEN] = now
+                _start_clocks(request, now)
             idle, absolute = session_limits(session[KIND])
             idle_for = now - session.get(SEEN, now)
             age = now - session.get(STARTED, now)
@@ -58,4 +54,18 @@ class SessionTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             session[SEEN] = now
             request.session_expires_in = int(idle.total_seconds())  # type: ignore[attr-defined]
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Signed in by this very request (password or second-factor step): the clocks start at
+        # sign-in, not at the next request, so a session left unused after sign-in also expires.
+        if request.user.is_authenticated and KIND not in request.session:
+            _start_clocks(request, time.time())
+        return response
+
+
+def _start_clocks(request: HttpRequest, now: float) -> None:
+    session = request.session
+    # Anyone who is not a client gets the stricter staff limits.
+    is_client = getattr(request.user, "client_profile", None) is not None
+    session[KIND] = "client" if is_client else "staff"
+    session[STARTED] = now
+    session[SEEN] = now

@@ -28,7 +28,12 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class ClientCreateForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200)
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        # Say which field and how to fix it (DESIGN.md, "The screens"), as client_create does.
+        error_messages={"required": "Enter the client's full name."},
+    )
     preferred_name = forms.CharField(
         label="Preferred name (optional)",
         max_length=100,

@@ -5,13 +5,14 @@ A route without a rule is refused with a 404: new routes are denied until someon
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from interlude.accounts.selectors import user_has_second_factor
@@ -36,11 +37,13 @@ def route_access(view_func: Callable[..., Any], url_name: str | None) -> Access 
         rule = getattr(view_class, ACCESS_ATTR, None) if view_class else None
     if rule is None and url_name:
         rule = THIRD_PARTY_ROUTES.get(url_name)
-    if rule is None and getattr(view_func, "__module__", "").startswith("ninja"):
+    # ninja serves its OpenAPI schema, docs and root through functools.partial objects, whose own
+    # __module__ is "functools": look at the wrapped function to tell where the view comes from.
+    target = view_func.func if isinstance(view_func, functools.partial) else view_func
+    module = getattr(target, "__module__", "") or ""
+    if rule is None and module.startswith("ninja"):
         rule = Access.API
-    if rule is None and getattr(view_func, "__module__", "").startswith(
-        "django.contrib.staticfiles"
-    ):
+    if rule is None and module.startswith("django.contrib.staticfiles"):
         rule = Access.PUBLIC
     return rule
 
@@ -96,5 +99,11 @@ class AccessPolicyMiddleware:
 
     @staticmethod
     def _enrol_second_factor(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            # JSON callers get a JSON answer they can act on, not an HTML redirect.
+            return JsonResponse(
+                {"detail": "Two-step verification must be set up before reading client data."},
+                status=403,
+            )
         messages.info(request, SECOND_FACTOR_MESSAGE)
         return redirect("mfa_activate_totp")

@@ -196,12 +196,12 @@ def invitation_create_for_client(
         raise ApplicationError("This client belongs to another practice.")
     if client.user_id is not None:
         raise ApplicationError("This client already has an account.")
-    # A new link replaces any earlier one, so only the latest email works.
+    # A new link replaces any earlier one, so only the latest email works (and the audit trail
+    # says so, as it does when an invitation is revoked on its own).
     for old in Invitation.objects.filter(
         client=client, accepted_at__isnull=True, revoked_at__isnull=True
     ):
-        old.revoked_at = timezone.now()
-        old.save(update_fields=["revoked_at"])
+        invitation_revoke(actor=actor, invitation=old)
     if email and email.strip().lower() != client.email:
         client.email = email.strip().lower()
         client.updated_by = actor
@@ -264,7 +264,10 @@ def invitation_accept(
 ) -> User:
     """Create (or attach) the invitee's account. Single use: a second call raises."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("client").get(pk=invitation_id)
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to client.
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=invitation_id)
     )
     if not invitation.is_pending:
         raise ApplicationError("This invitation has already been used or is no longer valid.")

@@ -32,7 +32,9 @@ SQLITE_REVERSE = "DROP TRIGGER IF EXISTS audit_event_no_update;"
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD)
+        # params=None: the SQL is sent as is; with the default () psycopg would read the "%" in
+        # the RAISE format string as a query placeholder and refuse the statement.
+        schema_editor.execute(PG_FORWARD, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_FORWARD)
     apps.get_model("audit", "AuditChainHead").objects.get_or_create(pk=1)
@@ -41,7 +43,7 @@ def forward(apps, schema_editor):
 def reverse(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_REVERSE)
+        schema_editor.execute(PG_REVERSE, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_REVERSE)
 
