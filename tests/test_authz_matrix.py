@@ -43,17 +43,19 @@ TARGETS = ["a", "b"]
 
 # Each cell: (status, audit row) for (record, invite, api_detail), in ENDPOINTS order.
 # status: a code, LOGIN (302 to sign-in) or BACK (302 back to the record: invitation handled).
-# audit: V = one CLIENT_RECORD_VIEWED row, D = one CLIENT_ACCESS_DENIED row, None = no row.
+# audit: V = one CLIENT_RECORD_VIEWED row, D = one CLIENT_ACCESS_DENIED row,
+# R = one ROUTE_ACCESS_DENIED row (the route's rule refused the role), None = no row.
 LOGIN = "login"
 BACK = "back"
 V = "viewed"
 D = "denied"
+R = "route_denied"
 _ANON = ((LOGIN, None), (LOGIN, None), (401, None))
 _CARE = ((200, V), (BACK, V), (200, V))
 _GATE_DENIES = ((404, D), (404, D), (404, D))
-_CLIENT_OTHER = ((404, None), (404, None), (404, D))
-_CLIENT_SELF = ((404, None), (404, None), (200, None))
-_ADMIN = ((404, None), (404, None), (404, D))
+_CLIENT_OTHER = ((404, R), (404, R), (404, D))
+_CLIENT_SELF = ((404, R), (404, R), (200, None))
+_ADMIN = ((404, R), (404, R), (404, D))
 
 # The client of practice A.
 EXPECTED_A = {
@@ -186,6 +188,10 @@ def _check_cell(world: World, role: str, endpoint: str, target_key: str) -> bool
     elif expected_audit == V:
         assert [(e.action, e.outcome, e.actor_id, e.client_id) for e in events] == [
             (AuditAction.CLIENT_RECORD_VIEWED, AuditOutcome.SUCCESS, user.pk, target.pk)
+        ], cell
+    elif expected_audit == R:
+        assert [(e.action, e.outcome, e.actor_id, e.client_id) for e in events] == [
+            (AuditAction.ROUTE_ACCESS_DENIED, AuditOutcome.DENIED, user.pk, None)
         ], cell
     else:
         assert [(e.action, e.outcome, e.actor_id, e.object_id) for e in events] == [

@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     CLIENT_RECORD_VIEWED = "client.record_viewed", "Viewed the client record"
     CASELOAD_VIEWED = "client.caseload_viewed", "Viewed the caseload"
     CLIENT_ACCESS_DENIED = "client.access_denied", "Was refused access to a client record"
+    ROUTE_ACCESS_DENIED = "auth.route_denied", "Was refused a page"
     CARE_TEAM_CHANGED = "client.care_team_changed", "Changed the care team"
     CRISIS_RESOURCE_CHANGED = "practice.crisis_resource_changed", "Changed crisis resources"
 

@@ -181,6 +181,18 @@ def event_crisis_resource_changed(
     )
 
 
+def event_route_denied(*, actor: User, route: str, rule: str) -> AuditEvent:
+    """A signed-in person was refused a page by its access rule (SR-29: denials are logged)."""
+    return _append(
+        action=AuditAction.ROUTE_ACCESS_DENIED,
+        actor=actor,
+        outcome=AuditOutcome.DENIED,
+        object_type="route",
+        object_id=route[:64],
+        detail={"rule": rule},
+    )
+
+
 # --- reads of client data ------------------------------------------------------------------------
 def event_client_record_viewed(
     *, actor: User, client: Client, scope: str, object_type: str = "", object_id: str | int = ""
@@ -204,11 +216,16 @@ def event_caseload_viewed(*, actor: User, practice: Practice, client_count: int)
     )
 
 
-def event_client_access_denied(*, actor: User, requested_client_id: str, reason: str) -> AuditEvent:
+def event_client_access_denied(
+    *, actor: User, requested_client_id: str, reason: str, client: Client | None = None
+) -> AuditEvent:
+    """A refused read. Names the client when the id exists, so it shows in their access history;
+    the person refused sees the same 404 either way."""
     return _append(
         action=AuditAction.CLIENT_ACCESS_DENIED,
         actor=actor,
         outcome=AuditOutcome.DENIED,
+        client=client,
         object_type="client",
         object_id=requested_client_id[:64],
         detail={"reason": reason},

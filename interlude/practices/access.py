@@ -65,7 +65,10 @@ def access_client(
     )
     if client is None:
         event_client_access_denied(
-            actor=user, requested_client_id=str(public_id), reason="not on the care team"
+            actor=user,
+            requested_client_id=str(public_id),
+            reason="not on the care team",
+            client=Client.objects.filter(public_id=public_id).first(),
         )
         raise Http404
     _require_second_factor(user)

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from interlude.accounts.selectors import user_has_second_factor
+from interlude.audit.services import event_route_denied
 from interlude.core.errors import SecondFactorRequired
 from interlude.core.policy import ACCESS_ATTR, THIRD_PARTY_ROUTES, Access
 from interlude.practices.enums import Role
@@ -78,16 +79,16 @@ class AccessPolicyMiddleware:
             return None
         if rule == Access.CLIENT:
             if getattr(user, "client_profile", None) is None:
-                raise Http404
+                self._deny(user, match, rule)
             return None
         membership = request.membership  # type: ignore[attr-defined]
-        if membership is None:
-            raise Http404
-        role = Role(membership.role)
-        if rule == Access.CLINICIAN and not role.is_clinical:
-            raise Http404
-        if rule == Access.PRACTICE_ADMIN and not role.manages_practice:
-            raise Http404
+        role = Role(membership.role) if membership is not None else None
+        if (
+            role is None
+            or (rule == Access.CLINICIAN and not role.is_clinical)
+            or (rule == Access.PRACTICE_ADMIN and not role.manages_practice)
+        ):
+            self._deny(user, match, rule)
         if not user_has_second_factor(user=user):
             return self._enrol_second_factor(request)
         return None
@@ -96,6 +97,12 @@ class AccessPolicyMiddleware:
         if isinstance(exception, SecondFactorRequired):
             return self._enrol_second_factor(request)
         return None
+
+    @staticmethod
+    def _deny(user: Any, match: Any, rule: Access) -> None:
+        """Refuse with the same 404 as a missing page, and record who tried what."""
+        event_route_denied(actor=user, route=match.route if match else "", rule=str(rule))
+        raise Http404
 
     @staticmethod
     def _enrol_second_factor(request: HttpRequest) -> HttpResponse:
