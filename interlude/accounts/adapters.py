@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as allauth_account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
 from interlude.core.crypto import decrypt_text, encrypt_text
@@ -38,6 +43,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         context.setdefault("product_name", "Interlude")
         super().send_mail(template_prefix, email, context)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Setting up a first second factor within minutes of a password sign-in needs no second
+        password prompt: that sign-in is the proof. Changing or removing an existing factor still
+        asks again (SR-06)."""
+        request = allauth_context.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            user = request.user
+            if not is_mfa_enabled(user):
+                records = get_authentication_records(request, user)
+                password_at = [r["at"] for r in records if r.get("method") == "password"]
+                window = allauth_account_settings.REAUTHENTICATION_TIMEOUT
+                if password_at and time.time() - password_at[-1] < window:
+                    return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 class MFAAdapter(DefaultMFAAdapter):
