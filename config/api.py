@@ -3,7 +3,11 @@
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from interlude.care.api import router as care_router
+from interlude.exercises.api_relaxation import router as relaxation_router
+from interlude.exercises.api_worksheets import router as worksheets_router
 from interlude.practices.api import router as practices_router
+from interlude.tracking.api import router as tracking_router
 
 api = NinjaAPI(
     title="Interlude API",
@@ -14,3 +18,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", practices_router)
+api.add_router("", tracking_router)
+api.add_router("", worksheets_router)
+api.add_router("", relaxation_router)
+api.add_router("", care_router)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("accounts/", include("interlude.accounts.urls")),
     path("api/v1/", api.urls),
     path("", include("interlude.practices.urls")),
+    path("", include("interlude.tracking.urls")),
+    path("", include("interlude.exercises.urls")),
+    path("", include("interlude.care.urls")),
 ]

@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "interlude.accounts",
     "interlude.audit",
     "interlude.practices",
+    "interlude.tracking",
+    "interlude.exercises",
+    "interlude.care",
 ]
 
 MIDDLEWARE = [
