@@ -1,0 +1,248 @@
+"""Writes for check-ins and the canonical time series."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from interlude.accounts.models import User
+from interlude.core.errors import ApplicationError
+from interlude.practices.models import Client
+from interlude.tracking.models import (
+    ActivityOption,
+    CheckIn,
+    Observation,
+    ObservationKind,
+    ObservationSource,
+)
+from interlude.tracking.vocabulary import DEFAULT_ACTIVITIES, EMOTION_CODES
+
+CHECKIN_EDIT_WINDOW = timedelta(hours=24)
+
+
+def observations_replace(
+    *,
+    client: Client,
+    actor: User,
+    source: ObservationSource,
+    source_type: str,
+    source_id: str,
+    effective_at: datetime,
+    time_zone: str,
+    values: Mapping[ObservationKind, float | int | Decimal | None],
+) -> int:
+    """Make the observations of one source record equal `values` (None removes a kind).
+
+    Idempotent: writing the same record twice leaves one observation per kind.
+    Returns the number of observations now stored for the record.
+    """
+    with transaction.atomic():
+        Observation.objects.filter(source_type=source_type, source_id=source_id).exclude(
+            kind__in=[k for k, v in values.items() if v is not None]
+        ).delete()
+        for kind, value in values.items():
+            if value is None:
+                continue
+            Observation.objects.update_or_create(
+                source_type=source_type,
+                source_id=source_id,
+                kind=kind,
+                defaults={
+                    "practice_id": client.practice_id,
+                    "client": client,
+                    "value": float(value),
+                    "effective_at": effective_at,
+                    "time_zone": time_zone,
+                    "source": source,
+                    "created_by": actor,
+                },
+            )
+        return Observation.objects.filter(source_type=source_type, source_id=source_id).count()
+
+
+@dataclass(frozen=True)
+class CheckInValues:
+    mood: int
+    anxiety: int | None = None
+    energy: int | None = None
+    sleep_hours: Decimal | None = None
+    sleep_quality: int | None = None
+    emotions: Sequence[Mapping[str, Any]] = ()
+    activities: Sequence[str] = ()
+    note: str | None = None
+    note_shared: bool = False
+
+
+def _validate(values: CheckInValues) -> None:
+    def scale(name: str, value: int | None, low: int, high: int, *, required: bool = False) -> None:
+        if value is None:
+            if required:
+                raise ApplicationError(f"Choose your {name} from {low} to {high}.", field=name)
+            return
+        if not low <= value <= high:
+            raise ApplicationError(f"{name.capitalize()} must be from {low} to {high}.", field=name)
+
+    scale("mood", values.mood, 0, 10, required=True)
+    scale("anxiety", values.anxiety, 0, 10)
+    scale("energy", values.energy, 0, 10)
+    scale("sleep_quality", values.sleep_quality, 1, 5)
+    if values.sleep_hours is not None and not 0 <= values.sleep_hours <= 24:
+        raise ApplicationError("Hours of sleep must be from 0 to 24.", field="sleep_hours")
+    for emotion in values.emotions:
+        if emotion.get("label") not in EMOTION_CODES:
+            raise ApplicationError(
+                f"“{emotion.get('label')}” is not in the list of feelings.", field="emotions"
+            )
+        intensity = emotion.get("intensity")
+        if intensity is not None and not 1 <= int(intensity) <= 5:
+            raise ApplicationError("How strong a feeling is goes from 1 to 5.", field="emotions")
+    if len(values.activities) > 30 or any(not 0 < len(a.strip()) <= 60 for a in values.activities):
+        raise ApplicationError(
+            "Activities are short labels (up to 60 characters, up to 30 of them).",
+            field="activities",
+        )
+    if values.note is not None and len(values.note) > 5000:
+        raise ApplicationError("Notes can be up to 5,000 characters.", field="note")
+
+
+def _checkin_observations(checkin: CheckIn, actor: User) -> None:
+    observations_replace(
+        client=checkin.client,
+        actor=actor,
+        source=ObservationSource(checkin.source),
+        source_type="tracking.checkin",
+        source_id=str(checkin.public_id),
+        effective_at=checkin.recorded_at,
+        time_zone=checkin.time_zone,
+        values={
+            ObservationKind.MOOD: checkin.mood,
+            ObservationKind.ANXIETY: checkin.anxiety,
+            ObservationKind.ENERGY: checkin.energy,
+            ObservationKind.SLEEP_HOURS: checkin.sleep_hours,
+            ObservationKind.SLEEP_QUALITY: checkin.sleep_quality,
+        },
+    )
+
+
+def checkin_create(
+    *,
+    client: Client,
+    actor: User,
+    values: CheckInValues,
+    idempotency_key: str,
+    recorded_at: datetime | None = None,
+    source: ObservationSource = ObservationSource.CHECKIN,
+) -> tuple[CheckIn, bool]:
+    """Store a check-in and its observations. Returns (check-in, created).
+
+    The same idempotency key again returns the stored check-in and stores nothing new, so a
+    retried request or an offline sync creates exactly one record.
+    """
+    key = idempotency_key.strip()
+    if not 0 < len(key) <= 100:
+        raise ApplicationError(
+            "idempotency_key must be 1 to 100 characters.", field="idempotency_key"
+        )
+    existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    _validate(values)
+    now = timezone.now()
+    recorded_at = recorded_at or now
+    if timezone.is_naive(recorded_at):
+        raise ApplicationError(
+            "recorded_at needs a UTC offset, like 2026-03-02T20:30:00+01:00.", field="recorded_at"
+        )
+    if recorded_at > now + timedelta(minutes=5):
+        raise ApplicationError("A check-in cannot be in the future.", field="recorded_at")
+    try:
+        with transaction.atomic():
+            checkin = CheckIn.objects.create(
+                practice_id=client.practice_id,
+                client=client,
+                recorded_at=recorded_at,
+                time_zone=client.time_zone,
+                mood=values.mood,
+                anxiety=values.anxiety,
+                energy=values.energy,
+                sleep_hours=values.sleep_hours,
+                sleep_quality=values.sleep_quality,
+                emotions=[dict(e) for e in values.emotions],
+                activities=[a.strip() for a in values.activities],
+                note=values.note or None,
+                note_shared=bool(values.note) and values.note_shared,
+                source=source,
+                idempotency_key=key,
+                created_by=actor,
+                updated_by=actor,
+            )
+            _checkin_observations(checkin, actor)
+            Client.objects.filter(pk=client.pk).update(last_activity_at=now)
+    except IntegrityError:
+        # Two copies of the same request raced; the other one stored it.
+        existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return checkin, True
+
+
+def checkin_update(*, checkin: CheckIn, actor: User, values: CheckInValues) -> CheckIn:
+    """Change a check-in within 24 hours of making it; its observations follow."""
+    if timezone.now() - checkin.created_at > CHECKIN_EDIT_WINDOW:
+        raise ApplicationError(
+            "Check-ins can be changed for 24 hours after you make them. "
+            "You can add a new check-in instead."
+        )
+    _validate(values)
+    with transaction.atomic():
+        checkin.mood = values.mood
+        checkin.anxiety = values.anxiety
+        checkin.energy = values.energy
+        checkin.sleep_hours = values.sleep_hours
+        checkin.sleep_quality = values.sleep_quality
+        checkin.emotions = [dict(e) for e in values.emotions]
+        checkin.activities = [a.strip() for a in values.activities]
+        checkin.note = values.note or None
+        checkin.note_shared = bool(values.note) and values.note_shared
+        checkin.updated_by = actor
+        checkin.save()
+        _checkin_observations(checkin, actor)
+    return checkin
+
+
+def activity_options_ensure_defaults(*, client: Client) -> int:
+    """Give a client the default activity list the first time they check in."""
+    if ActivityOption.objects.filter(client=client).exists():
+        return 0
+    ActivityOption.objects.bulk_create(
+        ActivityOption(practice_id=client.practice_id, client=client, label=label, position=i)
+        for i, label in enumerate(DEFAULT_ACTIVITIES)
+    )
+    return len(DEFAULT_ACTIVITIES)
+
+
+def activity_option_add(*, client: Client, label: str) -> ActivityOption:
+    label = " ".join(label.split())
+    if not 0 < len(label) <= 60:
+        raise ApplicationError(
+            "Give the activity a short name (up to 60 characters).", field="label"
+        )
+    option, _ = ActivityOption.objects.get_or_create(
+        client=client,
+        label=label,
+        defaults={
+            "practice_id": client.practice_id,
+            "position": ActivityOption.objects.filter(client=client).count(),
+        },
+    )
+    if option.is_archived:
+        option.is_archived = False
+        option.save(update_fields=["is_archived"])
+    return option
