@@ -1,3 +1,128 @@
-from ninja import Router
+"""Check-in API: clients write and list their own check-ins. Thin: services do the work."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import StringConstraints
+
+from interlude.core.errors import ApplicationError
+from interlude.core.http import InterludeRequest
+from interlude.practices.access import access_own_client
+from interlude.tracking.models import CheckIn, ObservationSource
+from interlude.tracking.selectors import checkin_list
+from interlude.tracking.services import CheckInValues, checkin_create
+from interlude.tracking.vocabulary import EMOTIONS
 
 router = Router(tags=["check-ins"])
+
+EmotionCode = Literal[tuple(code for code, _ in EMOTIONS)]  # type: ignore[valid-type]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class EmotionIn(Schema):
+    label: EmotionCode  # type: ignore[valid-type]
+    intensity: int | None = Field(None, ge=1, le=5)
+
+
+class CheckInIn(Schema):
+    mood: int = Field(..., ge=0, le=10, description="0 (lowest) to 10 (best)")
+    anxiety: int | None = Field(None, ge=0, le=10)
+    energy: int | None = Field(None, ge=0, le=10)
+    sleep_hours: Decimal | None = Field(None, ge=0, le=24, max_digits=4, decimal_places=2)
+    sleep_quality: int | None = Field(None, ge=1, le=5)
+    emotions: list[EmotionIn] = Field(default_factory=list, max_length=22)
+    activities: list[Label] = Field(default_factory=list, max_length=30)
+    note: str | None = Field(None, max_length=5000)
+    note_shared: bool = False
+    recorded_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
+    idempotency_key: str = Field(..., min_length=1, max_length=100)
+
+
+class CheckInOut(Schema):
+    id: uuid.UUID
+    recorded_at: datetime
+    time_zone: str
+    mood: int
+    anxiety: int | None
+    energy: int | None
+    sleep_hours: float | None
+    sleep_quality: int | None
+    emotions: list[dict]
+    activities: list[str]
+    note: str | None
+    note_shared: bool
+    idempotency_key: str
+
+    @staticmethod
+    def resolve_id(obj: CheckIn) -> uuid.UUID:
+        return obj.public_id
+
+
+class ErrorOut(Schema):
+    detail: list[dict]
+
+
+def _own_client(request: InterludeRequest):
+    try:
+        return access_own_client(user=request.user)
+    except Http404:
+        raise Http404("Only clients have check-ins.") from None
+
+
+@router.post(
+    "/checkins",
+    response={200: CheckInOut, 201: CheckInOut, 422: ErrorOut},
+    summary="Record a check-in (idempotent by idempotency_key)",
+)
+def checkin_post(request: InterludeRequest, payload: CheckInIn):
+    client = _own_client(request)
+    if payload.recorded_at is not None and payload.recorded_at.tzinfo is None:
+        return Status(
+            422, _error("recorded_at", "Include a UTC offset, like 2026-03-02T20:30:00+01:00.")
+        )
+    values = CheckInValues(
+        mood=payload.mood,
+        anxiety=payload.anxiety,
+        energy=payload.energy,
+        sleep_hours=payload.sleep_hours,
+        sleep_quality=payload.sleep_quality,
+        emotions=[e.model_dump() for e in payload.emotions],
+        activities=list(payload.activities),
+        note=payload.note,
+        note_shared=payload.note_shared,
+    )
+    try:
+        checkin, created = checkin_create(
+            client=client,
+            actor=request.user,
+            values=values,
+            idempotency_key=payload.idempotency_key,
+            recorded_at=payload.recorded_at,
+            source=ObservationSource.API
+            if request.headers.get("X-Interlude-Source") == "api"
+            else ObservationSource.CHECKIN,
+        )
+    except ApplicationError as exc:
+        return Status(422, _error(exc.field or "body", exc.message))
+    return Status(201 if created else 200, checkin)
+
+
+@router.get("/checkins", response=list[CheckInOut], summary="My check-ins, newest first")
+def checkin_get(
+    request: InterludeRequest,
+    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+):
+    client = _own_client(request)
+    return checkin_list(client=client, since=since, until=until)
+
+
+def _error(field: str, message: str) -> dict:
+    # Same shape as ninja's own validation errors, so clients handle one format.
+    return {"detail": [{"loc": ["body", "payload", field], "msg": message, "type": "value_error"}]}
