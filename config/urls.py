@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("interlude.practices.urls")),
     path("", include("interlude.tracking.urls")),
+    path("", include("interlude.tracking.urls_checkin")),
     path("", include("interlude.exercises.urls")),
     path("", include("interlude.care.urls")),
 ]

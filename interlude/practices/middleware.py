@@ -9,11 +9,13 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from interlude.accounts.selectors import user_has_second_factor
 from interlude.audit.services import event_route_denied
@@ -54,7 +56,10 @@ class AccessPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
@@ -68,6 +73,14 @@ class AccessPolicyMiddleware:
             request.membership = membership_active_for(user=user)  # type: ignore[attr-defined]
             if request.membership is not None:  # type: ignore[attr-defined]
                 request.practice = request.membership.practice  # type: ignore[attr-defined]
+            # Times on screen are the person's own: a client's zone, else their practice's.
+            if request.practice is not None:  # type: ignore[attr-defined]
+                zone = request.practice.time_zone  # type: ignore[attr-defined]
+            else:
+                client_profile = getattr(user, "client_profile", None)
+                zone = client_profile.time_zone if client_profile else None
+            if zone:
+                timezone.activate(ZoneInfo(zone))
         if rule is None:
             logger.warning("route without an access rule refused: %s", match and match.route)
             raise Http404

@@ -79,6 +79,7 @@ def _own_client(request: InterludeRequest):
     "/checkins",
     response={200: CheckInOut, 201: CheckInOut, 422: ErrorOut},
     summary="Record a check-in (idempotent by idempotency_key)",
+    url_name="checkins",
 )
 def checkin_post(request: InterludeRequest, payload: CheckInIn):
     client = _own_client(request)
@@ -113,7 +114,12 @@ def checkin_post(request: InterludeRequest, payload: CheckInIn):
     return Status(201 if created else 200, checkin)
 
 
-@router.get("/checkins", response=list[CheckInOut], summary="My check-ins, newest first")
+@router.get(
+    "/checkins",
+    response=list[CheckInOut],
+    summary="My check-ins, newest first",
+    url_name="checkins_list",
+)
 def checkin_get(
     request: InterludeRequest,
     since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,

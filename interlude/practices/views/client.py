@@ -13,6 +13,7 @@ from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.practices.access import access_own_client
 from interlude.practices.selectors import care_team_for_client, crisis_resources_for_request
+from interlude.tracking.selectors import checkin_list
 
 
 def _greeting(hour: int) -> str:
@@ -27,6 +28,7 @@ def _greeting(hour: int) -> str:
 def today(request: InterludeRequest) -> HttpResponse:
     client = access_own_client(user=request.user)
     local_now = timezone.localtime(timezone=ZoneInfo(client.time_zone))
+    start_of_day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     return render(
         request,
         "practices/client/today.html",
@@ -35,6 +37,7 @@ def today(request: InterludeRequest) -> HttpResponse:
             "greeting": _greeting(local_now.hour),
             "local_now": local_now,
             "care_team": care_team_for_client(client=client),
+            "todays_checkins": checkin_list(client=client, since=start_of_day),
             "nav": "today",
         },
     )

@@ -1,0 +1,102 @@
+// Offline check-ins: kept on this device until the server has stored them, then sent exactly
+// once (each carries its idempotency key, so a retry after a lost answer stores nothing new).
+(function () {
+  "use strict";
+  var KEY = "interlude.pendingCheckins.v1";
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); }
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+  function showPending() {
+    var count = load().length;
+    document.querySelectorAll("[data-pending-checkins]").forEach(function (el) {
+      el.hidden = count === 0;
+      el.textContent = count === 1
+        ? "1 check-in is saved on this phone and will be sent when you are online."
+        : count + " check-ins are saved on this phone and will be sent when you are online.";
+    });
+  }
+
+  var syncing = false;
+  function sync() {
+    if (syncing || !navigator.onLine) return Promise.resolve();
+    var items = load();
+    if (!items.length) return Promise.resolve();
+    syncing = true;
+    var url = "/api/v1/checkins";
+    return items.reduce(function (chain, item) {
+      return chain.then(function () {
+        return fetch(url, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify(item),
+        }).then(function (response) {
+          // Stored (201), or stored before (200), or refused for good (422): either way it is
+          // done. Anything else (signed out, server trouble) stays queued for the next try.
+          if (response.status === 200 || response.status === 201 || response.status === 422) {
+            save(load().filter(function (i) { return i.idempotency_key !== item.idempotency_key; }));
+          }
+        }).catch(function () { /* still offline: keep it */ });
+      });
+    }, Promise.resolve()).then(function () {
+      syncing = false;
+      showPending();
+      document.dispatchEvent(new CustomEvent("interlude:synced"));
+    });
+  }
+
+  function formToCheckin(form) {
+    var data = new FormData(form);
+    function num(name) { var v = data.get(name); return v === null || v === "" ? null : Number(v); }
+    var activities = data.getAll("activities");
+    var extra = (data.get("new_activity") || "").trim();
+    if (extra) activities.push(extra);
+    return {
+      mood: num("mood"),
+      anxiety: num("anxiety"),
+      energy: num("energy"),
+      sleep_hours: data.get("sleep_hours") || null,
+      sleep_quality: num("sleep_quality"),
+      emotions: data.getAll("emotions").map(function (code) { return { label: code }; }),
+      activities: activities,
+      note: (data.get("note") || "").trim() || null,
+      note_shared: data.get("note_shared") === "on",
+      recorded_at: new Date().toISOString(),
+      idempotency_key: data.get("idempotency_key"),
+    };
+  }
+
+  function initForm() {
+    var form = document.querySelector("[data-checkin-form]");
+    if (!form) return;
+    var note = form.querySelector("[data-offline-note]");
+    function reflect() { note.hidden = navigator.onLine; }
+    window.addEventListener("online", reflect);
+    window.addEventListener("offline", reflect);
+    reflect();
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine) return; // the normal form post stores it and says so
+      event.preventDefault();
+      var item = formToCheckin(form);
+      if (item.mood === null) { form.submit(); return; } // let the server explain what is missing
+      var items = load().filter(function (i) { return i.idempotency_key !== item.idempotency_key; });
+      items.push(item);
+      save(items);
+      window.location.href = form.dataset.afterOffline || "/today/";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initForm();
+    showPending();
+    sync();
+    window.addEventListener("online", sync);
+  });
+  window.InterludeOffline = { sync: sync, pending: load };
+})();
