@@ -1,11 +1,15 @@
 from django.urls import include, path
 
 from config.api import api
+from interlude.core import pwa
 from interlude.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("interlude.accounts.urls")),
     path("api/v1/", api.urls),

@@ -160,6 +160,8 @@ def demo_seed() -> dict[str, int]:
                 email_sent_at=now,
             )
 
+    _demo_between_sessions(practice)
+
     # A second practice, to show that practices never see each other's clients.
     other, new = _demo_user(f"other@{DEMO_DOMAIN}", "Dr. Riley Chen")
     created["users"] += new
@@ -188,6 +190,27 @@ def demo_seed() -> dict[str, int]:
         client.save()
         created["clients"] += 1
     return created
+
+
+# Which demo clients have a between-session history, and what kind: (story, days of history).
+DEMO_HISTORIES = {
+    "Jordan Ellis": ("improving", 120),
+    "Samira Haddad": ("struggling", 63),
+    "Priya Natarajan": ("new", 9),
+}
+
+
+def _demo_between_sessions(practice: Practice) -> None:
+    from interlude.tracking.demo import demo_checkins
+    from interlude.tracking.models import CheckIn
+
+    for client in Client.objects.filter(practice=practice, full_name__in=DEMO_HISTORIES):
+        story, days = DEMO_HISTORIES[client.full_name]
+        if demo_checkins(client=client, days=days, story=story):
+            latest = CheckIn.objects.filter(client=client).order_by("-recorded_at").first()
+            Client.objects.filter(pk=client.pk).update(
+                last_activity_at=latest.recorded_at if latest else None
+            )
 
 
 DEMO_LOGINS = [

@@ -67,7 +67,16 @@
     });
   }
 
+  // On the sign-in page, forget any pages saved for offline use on this device.
+  function forgetOfflinePages() {
+    if (window.location.pathname === "/accounts/login/" && navigator.serviceWorker &&
+        navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage("forget-pages");
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    forgetOfflinePages();
     initSessionWarning();
     initTableFilters();
     focusErrorSummary();

@@ -92,7 +92,24 @@
     });
   }
 
+  function registerWorker() {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    }
+  }
+
+  // A cached copy of the form carries an old key; each page view gets its own, so two offline
+  // check-ins are two records and a double tap is still one.
+  function freshKey() {
+    var field = document.querySelector("[data-checkin-form] input[name=idempotency_key]");
+    if (field && window.crypto && crypto.randomUUID) {
+      field.value = crypto.randomUUID();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    registerWorker();
+    freshKey();
     initForm();
     showPending();
     sync();

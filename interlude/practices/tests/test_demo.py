@@ -1,0 +1,40 @@
+"""The demo seeder: idempotent, realistic, and never in production."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from interlude.core.errors import ApplicationError
+from interlude.practices.demo import demo_seed
+from interlude.practices.models import Client, Practice
+from interlude.tracking.models import CheckIn, Observation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeding_twice_creates_nothing_the_second_time():
+    first = demo_seed()
+    counts = (Client.objects.count(), CheckIn.objects.count(), Observation.objects.count())
+    second = demo_seed()
+
+    assert first == {"users": 9, "practices": 2, "clients": 7}
+    assert second == {"users": 0, "practices": 0, "clients": 0}
+    assert (Client.objects.count(), CheckIn.objects.count(), Observation.objects.count()) == counts
+
+
+def test_demo_clients_have_months_of_check_ins_with_gaps():
+    demo_seed()
+    jordan = Client.objects.get(full_name="Jordan Ellis")
+    days = {c.recorded_at.date() for c in CheckIn.objects.filter(client=jordan)}
+
+    assert 80 <= len(days) < 120  # most days, not all: gaps are normal
+    assert CheckIn.objects.filter(client=Client.objects.get(full_name="Daniel Okafor")).count() == 0
+    assert Practice.objects.get(name="Harbour Counselling").clients.count() == 1
+
+
+@override_settings(DEMO_ENABLED=False)
+def test_demo_data_is_refused_when_demo_is_disabled():
+    with pytest.raises(ApplicationError, match="disabled in production"):
+        demo_seed()
+    assert Practice.objects.count() == 0
