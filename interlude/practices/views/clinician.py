@@ -13,10 +13,11 @@ from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.practices.access import access_caseload, access_client
-from interlude.practices.enums import ClientStatus
+from interlude.practices.enums import ClientStatus, ShareScope
 from interlude.practices.forms import ClientCreateForm, ClientInviteForm
 from interlude.practices.selectors import caseload_rows, client_record_context
 from interlude.practices.services import client_create, invitation_create_for_client
+from interlude.tracking.selectors_care_team import checkins_for_care_team
 
 SORTS = {"name": "name", "activity": "activity", "status": "status"}
 
@@ -75,8 +76,9 @@ def client_add(request: StaffRequest) -> HttpResponse:
 
 @access(Access.CLINICIAN)
 def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id)
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.CHECKINS)
     context = client_record_context(client=client)
+    context["checkins"] = checkins_for_care_team(client=client)
     context["invite_form"] = ClientInviteForm(initial={"email": client.email})
     return render(request, "practices/client_record.html", context)
 
