@@ -36,7 +36,7 @@ OFFLINE_ASSETS = [
     "js/offline.js",
     "js/breathing.js",
     "img/icon.svg",
-    "django_htmx/htmx.min.js",
+    "django_htmx/htmx-2.min.js",
 ]
 CACHE_VERSION = "v1"
 
