@@ -23,6 +23,7 @@ OFFLINE_PAGES = [
     "/tools/breathe/478/",
     "/tools/breathe/paced/",
     "/tools/grounding/",
+    "/tools/relax/muscles/",
     "/offline/",
 ]
 OFFLINE_ASSETS = [
@@ -35,6 +36,7 @@ OFFLINE_ASSETS = [
     "js/app.js",
     "js/offline.js",
     "js/breathing.js",
+    "js/relaxation.js",
     "img/icon.svg",
     "django_htmx/htmx-2.min.js",
 ]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from interlude.exercises import views_relaxation
+
+urlpatterns = [
+    path("tools/breathe/<str:kind>/", views_relaxation.breathing, name="breathing"),
+    path("tools/relax/muscles/", views_relaxation.pmr, name="pmr"),
+    path("tools/grounding/", views_relaxation.grounding, name="grounding"),
+]
