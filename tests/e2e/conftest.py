@@ -149,7 +149,7 @@ def watch_of(page: Any) -> PageWatch:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """new_page("phone" | "desktop") -> a Page in a fresh context (its own cookies).
+    """new_page("phone" | "desktop", service_workers=False) -> a Page in a fresh context.
 
     Third-party requests are blocked as well as recorded, so nothing ever leaves the machine.
     """
@@ -157,9 +157,16 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     watches: list[PageWatch] = []
 
-    def make(device: str = "desktop") -> Any:
+    def make(device: str = "desktop", *, service_workers: bool = False) -> Any:
+        # The service worker fetches pages in the background, in parallel with the test's own
+        # navigation; only the offline tests need it, so elsewhere it stays off and the live
+        # server (on in-memory SQLite) sees one request at a time.
         watch = PageWatch(origin=origin)
-        context = browser.new_context(**VIEWPORTS[device], base_url=live_server.url)
+        context = browser.new_context(
+            **VIEWPORTS[device],
+            base_url=live_server.url,
+            service_workers="allow" if service_workers else "block",
+        )
         context.set_default_timeout(10_000)
         context.on("request", watch.on_request)
 

@@ -39,7 +39,7 @@ def _install_worker(page: Any, paths: list[str]) -> None:
 
 def test_an_offline_check_in_is_queued_then_sent_exactly_once(new_page):
     _, client = clinician_with_client()
-    page = new_page("phone")
+    page = new_page("phone", service_workers=True)
     login(page, client.user.email, PASSWORD)
     assert page.url.endswith("/today/")
     _install_worker(page, ["/checkin/", "/today/"])
@@ -73,7 +73,7 @@ def test_an_offline_check_in_is_queued_then_sent_exactly_once(new_page):
 
 def test_crisis_help_and_the_safety_plan_open_offline(new_page):
     _, client = clinician_with_client()
-    page = new_page("phone")
+    page = new_page("phone", service_workers=True)
     login(page, client.user.email, PASSWORD)
     _install_worker(page, ["/help/", "/safety-plan/"])
 
