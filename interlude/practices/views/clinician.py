@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
+from interlude.exercises.worksheets_selectors import worksheets_summary_for_clinician
 from interlude.practices.access import access_caseload, access_client
 from interlude.practices.enums import ClientStatus, ShareScope
 from interlude.practices.forms import ClientCreateForm, ClientInviteForm
@@ -79,6 +80,7 @@ def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     client = access_client(user=request.user, client_id=client_id, scope=ShareScope.CHECKINS)
     context = client_record_context(client=client)
     context["checkins"] = checkins_for_care_team(client=client)
+    context["worksheets_summary"] = worksheets_summary_for_clinician(client=client)
     context["invite_form"] = ClientInviteForm(initial={"email": client.email})
     return render(request, "practices/client_record.html", context)
 
