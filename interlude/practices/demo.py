@@ -200,12 +200,19 @@ DEMO_HISTORIES = {
 }
 
 
+# How much of the exercises each demo client has done (1.0 = everything in exercises/demo.py).
+DEMO_EXERCISES = {"Jordan Ellis": 1.0, "Samira Haddad": 0.5}
+
+
 def _demo_between_sessions(practice: Practice) -> None:
+    from interlude.exercises.demo import demo_exercises
     from interlude.tracking.demo import demo_checkins
     from interlude.tracking.models import CheckIn
 
     for client in Client.objects.filter(practice=practice, full_name__in=DEMO_HISTORIES):
         story, days = DEMO_HISTORIES[client.full_name]
+        if client.full_name in DEMO_EXERCISES:
+            demo_exercises(client=client, richness=DEMO_EXERCISES[client.full_name])
         if demo_checkins(client=client, days=days, story=story):
             latest = CheckIn.objects.filter(client=client).order_by("-recorded_at").first()
             Client.objects.filter(pk=client.pk).update(

@@ -33,6 +33,25 @@ def test_demo_clients_have_months_of_check_ins_with_gaps():
     assert Practice.objects.get(name="Harbour Counselling").clients.count() == 1
 
 
+def test_demo_clients_have_worksheets_relaxation_and_reading():
+    from interlude.exercises.models import (
+        ArticleRead,
+        ExposurePractice,
+        JournalEntry,
+        RelaxationSession,
+        ThoughtRecord,
+    )
+
+    demo_seed()
+    jordan = Client.objects.get(full_name="Jordan Ellis")
+    assert ThoughtRecord.objects.filter(client=jordan, is_complete=True).count() == 3
+    assert ExposurePractice.objects.filter(client=jordan).count() == 6
+    assert RelaxationSession.objects.filter(client=jordan).count() == 24
+    assert ArticleRead.objects.filter(client=jordan).count() == 4
+    shared = JournalEntry.objects.filter(client=jordan, shared_at__isnull=False)
+    assert [e.title for e in shared] == ["A better week"]
+
+
 @override_settings(DEMO_ENABLED=False)
 def test_demo_data_is_refused_when_demo_is_disabled():
     with pytest.raises(ApplicationError, match="disabled in production"):
