@@ -107,6 +107,44 @@ def test_an_interrupted_rotation_resumes_where_it_stopped():
 
 def test_every_app_with_ciphertexts_registers_a_rotator():
     assert sorted(r.name for r in rotators()) == [
+        "clinical text",
         "invitation links",
         "two-step verification secrets",
     ]
+
+
+@pytest.mark.django_db
+def test_rotation_re_encrypts_every_encrypted_text_column_and_keeps_it_readable():
+    from interlude.core.key_rotation import CLINICAL_TEXT_ROTATOR
+    from interlude.exercises.models import JournalEntry
+    from interlude.tracking.models import CheckIn
+    from interlude.tracking.services import CheckInValues, checkin_create
+    from tests.factories import ClientFactory
+
+    client = ClientFactory(user=UserFactory())
+    with override_settings(ENCRYPTION_KEYS={1: KEY_1}):
+        checkin, _ = checkin_create(
+            client=client,
+            actor=client.user,
+            values=CheckInValues(mood=4, note="slept badly"),
+            idempotency_key="k",
+        )
+        entry = JournalEntry.objects.create(
+            practice=client.practice,
+            client=client,
+            title="",
+            body="a long day",
+            created_by=client.user,
+            updated_by=client.user,
+        )
+        assert CLINICAL_TEXT_ROTATOR.census() == {1: 3}
+
+    with override_settings(ENCRYPTION_KEYS={1: KEY_1, 2: KEY_2}):
+        assert CLINICAL_TEXT_ROTATOR.rotate(1) == 2  # two rows changed
+        assert CLINICAL_TEXT_ROTATOR.rotate(1) == 0
+
+    with override_settings(ENCRYPTION_KEYS={2: KEY_2}):
+        assert CLINICAL_TEXT_ROTATOR.census() == {2: 3}
+        assert CheckIn.objects.get(pk=checkin.pk).note == "slept badly"
+        fresh = JournalEntry.objects.get(pk=entry.pk)
+        assert (fresh.title, fresh.body) == ("", "a long day")
