@@ -171,12 +171,14 @@ def crisis_resources_for_request(
     if client is not None:
         practice = client.practice
         country = country.upper() or client.country
+    rows = list(CrisisResource.objects.filter(practice=practice)) if practice is not None else []
     if practice is not None:
-        rows = list(CrisisResource.objects.filter(practice=practice))
         country = country.upper() or practice.country
     else:
-        rows = _default_crisis_resources()
         country = country.upper() or "US"
+    if not rows:
+        # A practice that has not set up its list yet still shows the shipped numbers.
+        rows = _default_crisis_resources()
     codes = sorted({r.country for r in rows})
     from interlude.practices.forms import COUNTRY_NAMES
 

@@ -4,10 +4,38 @@
   "use strict";
   var KEY = "interlude.pendingCheckins.v1";
 
-  function load() {
-    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  var FAILED = "interlude.failedCheckins.v1";
+  // Whose device session this is: items are only ever sent for the person who made them, so on
+  // a shared phone nobody else's sign-in sends them.
+  function owner() { return document.body.dataset.client || ""; }
+
+  function loadAll(key) {
+    try { return JSON.parse(localStorage.getItem(key || KEY) || "[]"); } catch (e) { return []; }
   }
-  function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); }
+  function load() {
+    return loadAll().filter(function (i) { return i.owner === owner(); });
+  }
+  function save(mine) {
+    var others = loadAll().filter(function (i) { return i.owner !== owner(); });
+    localStorage.setItem(KEY, JSON.stringify(others.concat(mine)));
+  }
+  function recordFailure(item, message) {
+    var failed = loadAll(FAILED);
+    failed.push({ owner: item.owner, recorded_at: item.recorded_at, message: message });
+    localStorage.setItem(FAILED, JSON.stringify(failed));
+  }
+  function showFailures() {
+    var mine = loadAll(FAILED).filter(function (i) { return i.owner === owner(); });
+    document.querySelectorAll("[data-failed-checkins]").forEach(function (el) {
+      el.hidden = mine.length === 0;
+      if (!mine.length) return;
+      el.textContent = "A check-in you made offline could not be saved (" + mine[0].message +
+        "). Please check in again.";
+    });
+    // Shown once, then forgotten.
+    localStorage.setItem(FAILED, JSON.stringify(
+      loadAll(FAILED).filter(function (i) { return i.owner !== owner(); })));
+  }
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
     catch (e) { return ""; }
@@ -23,6 +51,8 @@
   }
 
   var syncing = false;
+  var retryDelay = 2000;
+  var retryTimer = null;
   function sync() {
     if (syncing || !navigator.onLine) return Promise.resolve();
     var items = load();
@@ -31,22 +61,39 @@
     var url = "/api/v1/checkins";
     return items.reduce(function (chain, item) {
       return chain.then(function () {
+        var payload = Object.assign({}, item);
+        delete payload.owner;
         return fetch(url, {
           method: "POST",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-          body: JSON.stringify(item),
+          body: JSON.stringify(payload),
         }).then(function (response) {
           // Stored (201), or stored before (200), or refused for good (422): either way it is
           // done. Anything else (signed out, server trouble) stays queued for the next try.
           if (response.status === 200 || response.status === 201 || response.status === 422) {
             save(load().filter(function (i) { return i.idempotency_key !== item.idempotency_key; }));
           }
+          if (response.status === 422) {
+            return response.json().then(function (body) {
+              var detail = (body.detail && body.detail[0] && body.detail[0].msg) || "it was refused";
+              recordFailure(item, detail);
+            }, function () { recordFailure(item, "it was refused"); });
+          }
         }).catch(function () { /* still offline: keep it */ });
       });
     }, Promise.resolve()).then(function () {
       syncing = false;
       showPending();
+      showFailures();
+      // The connection often comes back in stages: try again, waiting longer each time.
+      clearTimeout(retryTimer);
+      if (load().length && navigator.onLine) {
+        retryTimer = setTimeout(sync, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 60000);
+      } else {
+        retryDelay = 2000;
+      }
       document.dispatchEvent(new CustomEvent("interlude:synced"));
     });
   }
@@ -58,6 +105,7 @@
     var extra = (data.get("new_activity") || "").trim();
     if (extra) activities.push(extra);
     return {
+      owner: owner(),
       mood: num("mood"),
       anxiety: num("anxiety"),
       energy: num("energy"),
@@ -112,6 +160,7 @@
     freshKey();
     initForm();
     showPending();
+    showFailures();
     sync();
     window.addEventListener("online", sync);
   });
