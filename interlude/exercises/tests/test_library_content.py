@@ -97,7 +97,8 @@ def test_how_to_use_article_says_it_is_not_an_emergency_service():
     assert article is not None
     text = plain_text(article.body)
     assert "Interlude is not an emergency service. No one watches it around the clock." in text
-    assert "You decide what your therapist can see." in text
+    assert "they stay private unless you choose to share them, one at a time." in text
+    assert "You decide what your therapist can see." not in text
     assert '"Need help now?" page' in text
     assert article.related_name == "crisis"
 
