@@ -1,3 +1,34 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from interlude.care import views
+
+# One version of the plan is the versions page with ?version=N (a number, not PHI): every
+# clinician route then has only the client's id in its path.
+urlpatterns = [
+    # the client's own plan
+    path("safety-plan/", views.safety_plan, name="safety_plan"),
+    path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
+    path("safety-plan/print/", views.safety_plan_print, name="safety_plan_print"),
+    path("safety-plan/versions/", views.safety_plan_versions_view, name="safety_plan_versions"),
+    # the care team's view of a client's plan
+    path(
+        "clinic/clients/<uuid:client_id>/safety-plan/",
+        views.clinician_safety_plan,
+        name="clinician_safety_plan",
+    ),
+    path(
+        "clinic/clients/<uuid:client_id>/safety-plan/edit/",
+        views.clinician_safety_plan_edit,
+        name="clinician_safety_plan_edit",
+    ),
+    path(
+        "clinic/clients/<uuid:client_id>/safety-plan/print/",
+        views.clinician_safety_plan_print,
+        name="clinician_safety_plan_print",
+    ),
+    path(
+        "clinic/clients/<uuid:client_id>/safety-plan/versions/",
+        views.clinician_safety_plan_versions,
+        name="clinician_safety_plan_versions",
+    ),
+]

@@ -26,7 +26,6 @@ urlpatterns = [
     path("invite/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     # clients
     path("today/", client.today, name="client_today"),
-    path("progress/", client.progress, name="client_progress"),
     path("tools/", client.tools, name="client_tools"),
     path("messages/", client.client_messages, name="client_messages"),
     path("me/", client.me, name="client_me"),

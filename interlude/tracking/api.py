@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -13,9 +13,15 @@ from pydantic import StringConstraints
 
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
-from interlude.practices.access import access_own_client
+from interlude.practices.access import access_client, access_own_client
+from interlude.practices.enums import ShareScope
 from interlude.tracking.models import CheckIn, ObservationSource
-from interlude.tracking.selectors import checkin_list
+from interlude.tracking.selectors import (
+    PROGRESS_DAYS,
+    PROGRESS_KINDS,
+    checkin_list,
+    progress_series,
+)
 from interlude.tracking.services import CheckInValues, checkin_create
 from interlude.tracking.vocabulary import EMOTIONS
 
@@ -132,3 +138,59 @@ def checkin_get(
 def _error(field: str, message: str) -> dict:
     # Same shape as ninja's own validation errors, so clients handle one format.
     return {"detail": [{"loc": ["body", "payload", field], "msg": message, "type": "value_error"}]}
+
+
+# --- progress: the daily series behind the Progress page ----------------------------------------
+class DayValue(Schema):
+    date: date
+    value: float | None = Field(..., description="Mean of that day's values; null: no data")
+
+
+class ProgressOut(Schema):
+    days: int
+    start: date
+    end: date
+    time_zone: str = Field(..., description="The zone whose calendar days these are")
+    series: dict[str, list[DayValue]] = Field(
+        ..., description="mood and anxiety (0-10), sleep_hours; one entry per day"
+    )
+
+
+@router.get(
+    "/progress",
+    response={200: ProgressOut, 422: ErrorOut},
+    summary="Daily mood, anxiety and sleep over the last 7, 30 or 90 days",
+    url_name="progress_api",
+)
+def progress_get(
+    request: InterludeRequest,
+    days: Annotated[int, Query(description="7, 30 or 90")] = 30,
+    client_id: Annotated[
+        uuid.UUID | None,
+        Query(description="A care-team clinician names the client; a client leaves it out."),
+    ] = None,
+):
+    if days not in PROGRESS_DAYS:
+        return Status(
+            422,
+            {
+                "detail": [
+                    {"loc": ["query", "days"], "msg": "Choose 7, 30 or 90.", "type": "value_error"}
+                ]
+            },
+        )
+    if client_id is None:
+        client = _own_client(request)
+    else:
+        client = access_client(user=request.user, client_id=client_id, scope=ShareScope.CHECKINS)
+    progress = progress_series(client=client, days=days)
+    return ProgressOut(
+        days=progress.days,
+        start=progress.start,
+        end=progress.end,
+        time_zone=progress.time_zone,
+        series={
+            str(kind): [DayValue(date=d, value=v) for d, v in progress.series[str(kind)]]
+            for kind in PROGRESS_KINDS
+        },
+    )

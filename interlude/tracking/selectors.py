@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import timezone
 
 from interlude.practices.models import Client
-from interlude.tracking.models import ActivityOption, CheckIn
+from interlude.tracking.charts import Point, daily_means
+from interlude.tracking.models import ActivityOption, CheckIn, Observation, ObservationKind
 
 CHECKIN_LIST_LIMIT = 1000
 
@@ -28,3 +34,68 @@ def checkin_list(
 
 def activity_option_list(*, client: Client) -> list[ActivityOption]:
     return list(ActivityOption.objects.filter(client=client, is_archived=False))
+
+
+# --- progress: daily series for charts ----------------------------------------------------------
+PROGRESS_KINDS: tuple[ObservationKind, ...] = (
+    ObservationKind.MOOD,
+    ObservationKind.ANXIETY,
+    ObservationKind.SLEEP_HOURS,
+)
+PROGRESS_DAYS: tuple[int, ...] = (7, 30, 90)
+
+
+@dataclass(frozen=True)
+class ProgressSeries:
+    """Daily values of each progress kind over `days` days ending `end` (the client's today)."""
+
+    days: int
+    start: date
+    end: date
+    time_zone: str
+    series: dict[str, list[Point]]
+
+
+def _client_zone(client: Client) -> ZoneInfo:
+    try:
+        return ZoneInfo(client.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def progress_series(*, client: Client, days: int, today: date | None = None) -> ProgressSeries:
+    """Mood, anxiety and sleep hours per local day over the last `days` days, in one query.
+
+    A day's value is the mean of that day's observations; a day is the calendar day where the
+    observation was recorded (its own time zone). Days without a value are None: gaps.
+    """
+    if days not in PROGRESS_DAYS:
+        raise ValueError(f"days must be one of {PROGRESS_DAYS}")
+    zone = _client_zone(client)
+    end = today or timezone.localdate(timezone=zone)
+    start = end - timedelta(days=days - 1)
+    # A day either side: an observation recorded in another zone (travel) may still fall on one
+    # of these days there. daily_means drops whatever lands outside them.
+    lower = datetime.combine(start - timedelta(days=1), time.min, tzinfo=zone)
+    upper = datetime.combine(end + timedelta(days=2), time.min, tzinfo=zone)
+    rows = Observation.objects.filter(
+        client=client,
+        kind__in=PROGRESS_KINDS,
+        effective_at__gte=lower,
+        effective_at__lt=upper,
+    ).values_list("kind", "effective_at", "time_zone", "value")
+    by_kind: dict[str, list[tuple[datetime, str, float]]] = defaultdict(list)
+    for kind, effective_at, zone_name, value in rows:
+        by_kind[kind].append((effective_at, zone_name, value))
+    return ProgressSeries(
+        days=days,
+        start=start,
+        end=end,
+        time_zone=str(zone),
+        series={
+            str(kind): daily_means(
+                by_kind.get(kind, []), start=start, days=days, fallback_zone=str(zone)
+            )
+            for kind in PROGRESS_KINDS
+        },
+    )

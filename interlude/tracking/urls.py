@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from interlude.tracking import views
+
+urlpatterns = [
+    path("progress/", views.progress, name="client_progress"),
+]

@@ -44,12 +44,6 @@ def today(request: InterludeRequest) -> HttpResponse:
 
 
 @access(Access.CLIENT)
-def progress(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
-    return render(request, "practices/client/progress.html", {"client": client, "nav": "progress"})
-
-
-@access(Access.CLIENT)
 def tools(request: InterludeRequest) -> HttpResponse:
     client = access_own_client(user=request.user)
     return render(request, "practices/client/tools.html", {"client": client, "nav": "tools"})

@@ -1,0 +1,83 @@
+"""Reads of a safety plan. Callers pass a Client the gate returned (practices/access.py)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from interlude.care.models import SafetyPlanVersion
+from interlude.care.schemas import (
+    MAX_HOURS_CHARS,
+    MAX_ITEMS,
+    MAX_NAME_CHARS,
+    MAX_PHONE_CHARS,
+    SafetyPlanContent,
+    Service,
+    check_phone,
+)
+from interlude.practices.models import Client, CrisisResource
+
+
+def safety_plan_current(*, client: Client) -> SafetyPlanVersion | None:
+    """The plan in force: the newest version, with its author. None if there is no plan yet."""
+    return (
+        SafetyPlanVersion.objects.filter(client=client)
+        .select_related("created_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def safety_plan_versions(*, client: Client) -> list[SafetyPlanVersion]:
+    """Every version, newest first, with who saved it (contents are not decrypted)."""
+    return list(
+        SafetyPlanVersion.objects.filter(client=client)
+        .select_related("created_by")
+        .defer("content")
+        .order_by("-version")
+    )
+
+
+def safety_plan_version_get(*, client: Client, version: int) -> SafetyPlanVersion:
+    """One version of this client's plan, or 404."""
+    found = (
+        SafetyPlanVersion.objects.filter(client=client, version=version)
+        .select_related("created_by")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def safety_plan_content(version: SafetyPlanVersion | None) -> SafetyPlanContent:
+    """The plan stored in a version (an empty plan for None)."""
+    if version is None:
+        return SafetyPlanContent()
+    return SafetyPlanContent.model_validate_json(version.content)
+
+
+def crisis_resources_for_client(*, client: Client) -> list[CrisisResource]:
+    """The crisis lines the client's practice lists for the client's country, emergency first."""
+    return sorted(
+        CrisisResource.objects.filter(practice_id=client.practice_id, country=client.country),
+        key=lambda r: (not r.is_emergency, r.position, r.name),
+    )
+
+
+def safety_plan_suggested_services(*, resources: list[CrisisResource]) -> list[Service]:
+    """Suggested lines for "Professionals and services" in a new plan: the practice's crisis
+    lines for the client's country, the emergency number last. A number the plan would not
+    accept (letters in it, too long) is left for the person to fill in."""
+    suggestions = []
+    for r in sorted(resources, key=lambda r: r.is_emergency):
+        phone = " ".join(r.phone.split())
+        try:
+            check_phone(phone)
+        except ValueError:
+            phone = ""
+        if len(phone) > MAX_PHONE_CHARS:
+            phone = ""  # never shorten a number: a cut-off number rings someone else
+        suggestions.append(
+            Service(name=r.name[:MAX_NAME_CHARS], phone=phone, hours=r.hours[:MAX_HOURS_CHARS])
+        )
+    return suggestions[:MAX_ITEMS]

@@ -1,0 +1,110 @@
+"""Writes for the safety plan. Every save is a new version; no version is ever changed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from interlude.accounts.models import User
+from interlude.care.models import SafetyPlanVersion
+from interlude.care.schemas import SECTIONS, ContentError, SafetyPlanContent, validate_content
+from interlude.care.selectors import safety_plan_content
+from interlude.core.errors import ApplicationError
+from interlude.practices.models import Client
+
+
+class StaleVersionError(ApplicationError):
+    """The plan changed since the editor opened it: saving would overwrite someone's work.
+
+    The API answers 409 with `current_version`; the page shows the newest version's author."""
+
+    def __init__(self, *, base_version: int, current_version: int) -> None:
+        super().__init__(
+            f"The safety plan was changed while you were editing: you started from version "
+            f"{base_version}, and version {current_version} is now the newest. Nothing was saved.",
+            field="base_version",
+        )
+        self.base_version = base_version
+        self.current_version = current_version
+
+
+def safety_plan_content_json(content: SafetyPlanContent) -> str:
+    """The stored form of a plan: compact JSON with the keys in the schema's order."""
+    return json.dumps(content.model_dump(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _change_note(previous: SafetyPlanContent | None, new: SafetyPlanContent) -> str:
+    """Which sections changed, in words (no clinical content: only our section titles)."""
+    if previous is None:
+        return "First version"
+    changed = [
+        s.title[0].lower() + s.title[1:]
+        for s in SECTIONS
+        if getattr(previous, s.key) != getattr(new, s.key)
+    ]
+    if not changed:
+        return "Saved without changes"
+    listed = changed[0] if len(changed) == 1 else ", ".join(changed[:-1]) + " and " + changed[-1]
+    note = "Changed " + listed
+    return note if len(note) <= 200 else "Changed several sections"
+
+
+def safety_plan_save(
+    *,
+    client: Client,
+    actor: User,
+    content: SafetyPlanContent | dict[str, Any],
+    base_version: int,
+) -> SafetyPlanVersion:
+    """Store `content` as the next version of the client's safety plan.
+
+    `base_version` is the version the editor started from (0 when there was no plan). If another
+    version was saved in the meantime, StaleVersionError is raised and nothing is stored. Invalid
+    content raises ApplicationError naming the field (e.g. "people_to_ask.0.phone") before
+    anything is encrypted or stored. The caller has authorised `actor` for `client` (the gate).
+    """
+    checked = validate_content(content)
+    if isinstance(checked, ContentError):
+        raise ApplicationError(checked.message, field=checked.field)
+    if isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 0:
+        raise ApplicationError(
+            "base_version must be the version you started from (0 for a new plan).",
+            field="base_version",
+        )
+    with transaction.atomic():
+        # Serialise saves for this client (PostgreSQL row lock; SQLite allows one writer anyway).
+        Client.objects.select_for_update().filter(pk=client.pk).values_list("pk").first()
+        current = (
+            SafetyPlanVersion.objects.filter(client=client).aggregate(n=Max("version"))["n"] or 0
+        )
+        if base_version != current:
+            raise StaleVersionError(base_version=base_version, current_version=current)
+        previous = (
+            safety_plan_content(SafetyPlanVersion.objects.get(client=client, version=current))
+            if current
+            else None
+        )
+        version = SafetyPlanVersion(
+            practice_id=client.practice_id,
+            client=client,
+            version=current + 1,
+            content=safety_plan_content_json(checked),
+            change_note=_change_note(previous, checked),
+            created_by=actor,
+            updated_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                version.save()
+        except IntegrityError:
+            # Another save took this number between our read and our insert.
+            raise StaleVersionError(
+                base_version=base_version, current_version=current + 1
+            ) from None
+        if client.user_id is not None and client.user_id == actor.pk:
+            Client.objects.filter(pk=client.pk).update(last_activity_at=timezone.now())
+    return version

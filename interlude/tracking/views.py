@@ -1,0 +1,123 @@
+"""The client's Progress page: mood, anxiety and sleep over 7, 30 or 90 days, as server-rendered
+SVG charts with a one-line summary and a table for screen readers. No JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
+
+from interlude.core.http import InterludeRequest
+from interlude.core.policy import Access, access
+from interlude.practices.access import access_own_client
+from interlude.tracking.charts import (
+    SCALE_0_10,
+    SCALE_SLEEP_HOURS,
+    Scale,
+    line_chart_svg,
+    summary_text,
+    table_rows,
+)
+from interlude.tracking.selectors import PROGRESS_DAYS, ProgressSeries, progress_series
+
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    kind: str
+    label: str  # used in the summary sentence: "Mood averaged ..."
+    heading: str
+    meaning: str  # what the numbers mean
+    unit: str
+    scale: Scale
+
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "mood", "Mood", "Mood", "0 is the worst you could feel, 10 the best.", "", SCALE_0_10
+    ),
+    ChartSpec(
+        "anxiety",
+        "Anxiety",
+        "Anxiety or worry",
+        "0 is none at all, 10 the most you can imagine.",
+        "",
+        SCALE_0_10,
+    ),
+    ChartSpec(
+        "sleep_hours",
+        "Sleep",
+        "Sleep",
+        "Hours of sleep, as you noted them in your check-ins.",
+        "hours",
+        SCALE_SLEEP_HOURS,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str
+    heading: str
+    meaning: str
+    svg: SafeString
+    summary: str
+    rows: list[tuple[date, str]]
+
+
+def _days(value: str | None) -> int:
+    try:
+        days = int(value or DEFAULT_DAYS)
+    except ValueError:
+        return DEFAULT_DAYS
+    return days if days in PROGRESS_DAYS else DEFAULT_DAYS
+
+
+def progress_charts(progress: ProgressSeries) -> list[Chart]:
+    charts = []
+    for spec in CHARTS:
+        points = progress.series[spec.kind]
+        summary = summary_text(spec.label, points, unit=spec.unit)
+        svg = line_chart_svg(
+            points,
+            chart_id=f"chart-{spec.kind.replace('_', '-')}",
+            title=f"{spec.heading}, last {progress.days} days",
+            description=summary,
+            scale=spec.scale,
+        )
+        # line_chart_svg escapes every piece of text it writes.
+        charts.append(
+            Chart(
+                kind=spec.kind,
+                heading=spec.heading,
+                meaning=spec.meaning,
+                svg=mark_safe(svg),  # noqa: S308
+                summary=summary,
+                rows=table_rows(points),
+            )
+        )
+    return charts
+
+
+@access(Access.CLIENT)
+def progress(request: InterludeRequest) -> HttpResponse:
+    client = access_own_client(user=request.user)
+    days = _days(request.GET.get("days"))
+    series = progress_series(client=client, days=days)
+    return render(
+        request,
+        "tracking/progress.html",
+        {
+            "client": client,
+            "nav": "progress",
+            "days": days,
+            "day_choices": PROGRESS_DAYS,
+            "progress": series,
+            "charts": progress_charts(series),
+            "has_data": any(v is not None for s in series.series.values() for _, v in s),
+        },
+    )
