@@ -75,8 +75,22 @@
     }
   }
 
+  // A table box that scrolls sideways must be reachable by keyboard (WCAG 2.1.1): make it a
+  // focusable, named region only when it actually scrolls.
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     forgetOfflinePages();
+    focusableScrollBoxes();
     initSessionWarning();
     initTableFilters();
     focusErrorSummary();

@@ -63,12 +63,17 @@
       return chain.then(function () {
         var payload = Object.assign({}, item);
         delete payload.owner;
+        // A request that hangs on a half-working connection is given up after 8 seconds and
+        // tried again later, so one stuck attempt never blocks the queue.
+        var controller = window.AbortController ? new AbortController() : null;
+        var timer = controller ? setTimeout(function () { controller.abort(); }, 8000) : null;
         return fetch(url, {
           method: "POST",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
           body: JSON.stringify(payload),
-        }).then(function (response) {
+          signal: controller ? controller.signal : undefined,
+        }).finally(function () { clearTimeout(timer); }).then(function (response) {
           // Stored (201), or stored before (200), or refused for good (422): either way it is
           // done. Anything else (signed out, server trouble) stays queued for the next try.
           if (response.status === 200 || response.status === 201 || response.status === 422) {

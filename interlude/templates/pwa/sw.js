@@ -10,16 +10,16 @@ const OFFLINE_ASSETS = {{ assets|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    // One by one: a page the person cannot open (for example, when signed out) is simply not
-    // saved, instead of failing the whole install.
+    // One at a time, gently on a slow connection and on the server. A page the person cannot
+    // open (for example, when signed out) is simply not saved, instead of failing the install.
     async function keep(cacheName, urls) {
       const cache = await caches.open(cacheName);
-      await Promise.all(urls.map(async (url) => {
+      for (const url of urls) {
         try {
           const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
           if (response.ok) await cache.put(url, response);
         } catch (e) { /* offline during install: saved on a later visit */ }
-      }));
+      }
     }
     await keep(ASSETS, OFFLINE_ASSETS);
     await keep(PAGES, OFFLINE_PAGES);
