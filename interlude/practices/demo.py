@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -204,6 +205,45 @@ DEMO_HISTORIES = {
 DEMO_EXERCISES = {"Jordan Ellis": 1.0, "Samira Haddad": 0.5}
 
 
+# Written together in session: the client's own words, and the clinician saved a second version.
+DEMO_SAFETY_PLANS: dict[str, dict[str, Any]] = {
+    "Jordan Ellis": {
+        "warning_signs": [
+            "Staying in bed past noon",
+            "Thinking 'what's the point'",
+            "Not replying to texts",
+        ],
+        "coping_strategies": [
+            "Box breathing for 3 minutes",
+            "A hot shower",
+            "Walk round the block",
+        ],
+        "distraction": ["The cafe on Main Street", "Calling Sam to talk about anything"],
+        "people_to_ask": [{"name": "My sister Ana", "phone": "555 0142"}],
+        "professionals": [
+            {"name": "Dr. Alex Rivera", "phone": "555 0100", "hours": "Mon-Fri 9-5"},
+            {"name": "988 Suicide & Crisis Lifeline", "phone": "988", "hours": "24/7"},
+        ],
+        "safe_environment": ["Ana keeps the spare medication"],
+        "reasons_for_living": ["My niece", "Finishing the garden"],
+    }
+}
+
+
+def _demo_safety_plan(client: Client) -> None:
+    from interlude.care.models import SafetyPlanVersion
+    from interlude.care.services import safety_plan_save
+
+    if client.user is None or SafetyPlanVersion.objects.filter(client=client).exists():
+        return
+    content = DEMO_SAFETY_PLANS[client.full_name]
+    first = {**content, "reasons_for_living": content["reasons_for_living"][:1]}
+    safety_plan_save(client=client, actor=client.user, content=first, base_version=0)
+    therapist = client.care_team.select_related("membership__user").first()
+    actor = therapist.membership.user if therapist else client.user
+    safety_plan_save(client=client, actor=actor, content=content, base_version=1)
+
+
 def _demo_between_sessions(practice: Practice) -> None:
     from interlude.exercises.demo import demo_exercises
     from interlude.tracking.demo import demo_checkins
@@ -211,6 +251,8 @@ def _demo_between_sessions(practice: Practice) -> None:
 
     for client in Client.objects.filter(practice=practice, full_name__in=DEMO_HISTORIES):
         story, days = DEMO_HISTORIES[client.full_name]
+        if client.full_name in DEMO_SAFETY_PLANS:
+            _demo_safety_plan(client)
         if client.full_name in DEMO_EXERCISES:
             demo_exercises(client=client, richness=DEMO_EXERCISES[client.full_name])
         if demo_checkins(client=client, days=days, story=story):

@@ -48,6 +48,13 @@ def test_demo_clients_have_worksheets_relaxation_and_reading():
     assert ExposurePractice.objects.filter(client=jordan).count() == 6
     assert RelaxationSession.objects.filter(client=jordan).count() == 24
     assert ArticleRead.objects.filter(client=jordan).count() == 4
+    from interlude.care.models import SafetyPlanVersion
+
+    versions = SafetyPlanVersion.objects.filter(client=jordan).order_by("version")
+    assert [(v.version, v.created_by.email) for v in versions] == [
+        (1, "client@demo.interlude.test"),
+        (2, "therapist@demo.interlude.test"),
+    ]
     shared = JournalEntry.objects.filter(client=jordan, shared_at__isnull=False)
     assert [e.title for e in shared] == ["A better week"]
 
