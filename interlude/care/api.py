@@ -24,6 +24,7 @@ from interlude.care.selectors import (
     safety_plan_versions,
 )
 from interlude.care.services import StaleVersionError, safety_plan_save
+from interlude.core.api_errors import error_item
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.practices.access import access_client, access_own_client
@@ -87,14 +88,6 @@ def _out(version: SafetyPlanVersion | None) -> SafetyPlanOut:
     )
 
 
-def _loc(field: str) -> list[str | int]:
-    return ["body", "payload", *(int(p) if p.isdigit() else p for p in field.split(".") if p)]
-
-
-def _error(field: str, message: str, kind: str = "value_error") -> dict:
-    return {"loc": _loc(field), "msg": message, "type": kind}
-
-
 @router.get(
     "/safety-plan",
     response=SafetyPlanOut,
@@ -120,7 +113,8 @@ def safety_plan_put(
     client = _client(request, client_id)
     content, errors = content_errors(payload.content)
     if errors or content is None:
-        return Status(422, {"detail": [_error(f"content.{e.field}", e.message) for e in errors]})
+        detail = [error_item(f"content.{e.field}", e.message) for e in errors]
+        return Status(422, {"detail": detail})
     try:
         saved = safety_plan_save(
             client=client, actor=request.user, content=content, base_version=payload.base_version
@@ -129,12 +123,12 @@ def safety_plan_put(
         return Status(
             409,
             {
-                "detail": [_error("base_version", exc.message, "conflict")],
+                "detail": [error_item("base_version", exc.message, "conflict")],
                 "current_version": exc.current_version,
             },
         )
     except ApplicationError as exc:
-        return Status(422, {"detail": [_error(exc.field or "", exc.message)]})
+        return Status(422, {"detail": [error_item(exc.field or "", exc.message)]})
     return Status(200, _out(saved))
 
 

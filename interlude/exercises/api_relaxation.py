@@ -15,6 +15,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
+from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.exercises.library import article_get
@@ -78,11 +79,6 @@ def _own_client(request: InterludeRequest) -> Client:
         raise Http404("Only clients have relaxation sessions.") from None
 
 
-def _error(field: str, message: str) -> dict:
-    # Same shape as ninja's own validation errors, so callers handle one format.
-    return {"detail": [{"loc": ["body", "payload", field], "msg": message, "type": "value_error"}]}
-
-
 @router.post(
     "/relaxation-sessions",
     response={200: RelaxationSessionOut, 201: RelaxationSessionOut, 422: ErrorOut},
@@ -102,7 +98,7 @@ def relaxation_session_post(request: InterludeRequest, payload: RelaxationSessio
             idempotency_key=payload.idempotency_key,
         )
     except ApplicationError as exc:
-        return Status(422, _error(exc.field or "body", exc.message))
+        return Status(422, error_body(exc.field or "body", exc.message))
     return Status(201 if created else 200, session)
 
 
@@ -137,7 +133,7 @@ def relaxation_session_patch(
             session=session, actor=request.user, distress_after=payload.distress_after
         )
     except ApplicationError as exc:
-        return Status(422, _error(exc.field or "body", exc.message))
+        return Status(422, error_body(exc.field or "body", exc.message))
     return Status(200, session)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
@@ -139,14 +141,15 @@ def care_team_for_client(*, client: Client) -> list[CareTeamMember]:
     )
 
 
-def _default_crisis_resources() -> list[CrisisResource]:
-    from datetime import date
+DEFAULT_CRISIS_RESOURCES = Path(__file__).parent / "data" / "crisis_resources.json"
 
-    from interlude.practices.services import DEFAULT_CRISIS_RESOURCES
 
+def crisis_resources_default(*, practice: Practice | None = None) -> list[CrisisResource]:
+    """The shipped crisis resources as unsaved rows (for a new practice, or as a fallback)."""
     data = json.loads(DEFAULT_CRISIS_RESOURCES.read_text())
     return [
         CrisisResource(
+            practice=practice,
             country=r["country"],
             name=r["name"],
             description=r.get("description", ""),
@@ -178,7 +181,7 @@ def crisis_resources_for_request(
         country = country.upper() or "US"
     if not rows:
         # A practice that has not set up its list yet still shows the shipped numbers.
-        rows = _default_crisis_resources()
+        rows = crisis_resources_default()
     codes = sorted({r.country for r in rows})
     from interlude.practices.forms import COUNTRY_NAMES
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
-from datetime import date
-from pathlib import Path
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -34,8 +31,7 @@ from interlude.practices.models import (
     Membership,
     Practice,
 )
-
-DEFAULT_CRISIS_RESOURCES = Path(__file__).parent / "data" / "crisis_resources.json"
+from interlude.practices.selectors import crisis_resources_default
 
 
 def token_digest(token: str) -> str:
@@ -67,23 +63,7 @@ def crisis_resources_seed_defaults(*, practice: Practice) -> int:
     """Copy the shipped defaults into a practice that has none yet. Returns rows created."""
     if practice.crisis_resources.exists():
         return 0
-    data = json.loads(DEFAULT_CRISIS_RESOURCES.read_text())
-    rows = [
-        CrisisResource(
-            practice=practice,
-            country=r["country"],
-            name=r["name"],
-            description=r.get("description", ""),
-            phone=r.get("phone", ""),
-            sms=r.get("sms", ""),
-            url=r.get("url", ""),
-            hours=r.get("hours", ""),
-            is_emergency=r.get("is_emergency", False),
-            position=i,
-            last_verified=date.fromisoformat(r["verified"]) if r.get("verified") else None,
-        )
-        for i, r in enumerate(data["resources"])
-    ]
+    rows = crisis_resources_default(practice=practice)
     CrisisResource.objects.bulk_create(rows)
     return len(rows)
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.practices.access import access_client, access_own_client
@@ -91,7 +92,7 @@ def checkin_post(request: InterludeRequest, payload: CheckInIn):
     client = _own_client(request)
     if payload.recorded_at is not None and payload.recorded_at.tzinfo is None:
         return Status(
-            422, _error("recorded_at", "Include a UTC offset, like 2026-03-02T20:30:00+01:00.")
+            422, error_body("recorded_at", "Include a UTC offset, like 2026-03-02T20:30:00+01:00.")
         )
     values = CheckInValues(
         mood=payload.mood,
@@ -116,7 +117,7 @@ def checkin_post(request: InterludeRequest, payload: CheckInIn):
             else ObservationSource.CHECKIN,
         )
     except ApplicationError as exc:
-        return Status(422, _error(exc.field or "body", exc.message))
+        return Status(422, error_body(exc.field or "body", exc.message))
     return Status(201 if created else 200, checkin)
 
 
@@ -133,11 +134,6 @@ def checkin_get(
 ):
     client = _own_client(request)
     return checkin_list(client=client, since=since, until=until)
-
-
-def _error(field: str, message: str) -> dict:
-    # Same shape as ninja's own validation errors, so clients handle one format.
-    return {"detail": [{"loc": ["body", "payload", field], "msg": message, "type": "value_error"}]}
 
 
 # --- progress: the daily series behind the Progress page ----------------------------------------
