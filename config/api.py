@@ -3,9 +3,11 @@
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from interlude.alerts.api import router as alerts_router
 from interlude.care.api import router as care_router
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
+from interlude.measures.api import router as measures_router
 from interlude.practices.api import router as practices_router
 from interlude.tracking.api import router as tracking_router
 
@@ -22,3 +24,5 @@ api.add_router("", tracking_router)
 api.add_router("", worksheets_router)
 api.add_router("", relaxation_router)
 api.add_router("", care_router)
+api.add_router("", measures_router)
+api.add_router("", alerts_router)

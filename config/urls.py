@@ -18,4 +18,7 @@ urlpatterns = [
     path("", include("interlude.tracking.urls_checkin")),
     path("", include("interlude.exercises.urls")),
     path("", include("interlude.care.urls")),
+    path("", include("interlude.measures.urls")),
+    path("", include("interlude.alerts.urls")),
+    path("", include("interlude.insights.urls")),
 ]

@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "interlude.tracking",
     "interlude.exercises",
     "interlude.care",
+    "interlude.measures",
+    "interlude.alerts",
+    "interlude.insights",
 ]
 
 MIDDLEWARE = [

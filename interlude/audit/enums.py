@@ -20,6 +20,21 @@ class AuditAction(models.TextChoices):
     ROUTE_ACCESS_DENIED = "auth.route_denied", "Was refused a page"
     CARE_TEAM_CHANGED = "client.care_team_changed", "Changed the care team"
     CRISIS_RESOURCE_CHANGED = "practice.crisis_resource_changed", "Changed crisis resources"
+    INSTRUMENT_SETTINGS_CHANGED = (
+        "practice.instrument_settings_changed",
+        "Changed questionnaire settings",
+    )
+    ALERT_SETTINGS_CHANGED = "practice.alert_settings_changed", "Changed alert settings"
+    QUESTIONNAIRE_SCHEDULED = "measures.scheduled", "Scheduled a questionnaire"
+    QUESTIONNAIRE_SUBMITTED = "measures.submitted", "Answered a questionnaire"
+    APPOINTMENT_CHANGED = "care.appointment_changed", "Added or changed an appointment"
+    ALERT_RAISED = "alert.raised", "An alert was raised"
+    ALERT_NOTIFIED = "alert.notified", "Alert notification sent"
+    ALERTS_VIEWED = "alert.inbox_viewed", "Viewed the alert inbox"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged", "Acknowledged an alert"
+    ALERT_RESOLVED = "alert.resolved", "Resolved an alert"
+    ALERT_ESCALATED = "alert.escalated", "Alert escalated to the practice owner"
+    REPORT_EXPORTED = "client.report_exported", "Exported a progress report"
 
 
 class AuditOutcome(models.TextChoices):

@@ -19,6 +19,9 @@ from interlude.core.context import current_request_context
 
 if TYPE_CHECKING:
     from interlude.accounts.models import User
+    from interlude.alerts.models import Alert
+    from interlude.care.models import Appointment
+    from interlude.measures.models import QuestionnaireResponse, QuestionnaireSchedule
     from interlude.practices.models import Client, Invitation, Practice
 
 
@@ -229,4 +232,122 @@ def event_client_access_denied(
         object_type="client",
         object_id=requested_client_id[:64],
         detail={"reason": reason},
+    )
+
+
+# --- measurement-based care ----------------------------------------------------------------------
+def event_instrument_settings_changed(
+    *, actor: User, practice: Practice, instrument_code: str
+) -> AuditEvent:
+    return _append(
+        action=AuditAction.INSTRUMENT_SETTINGS_CHANGED,
+        actor=actor,
+        practice=practice,
+        object_type="instrument",
+        object_id=instrument_code,
+    )
+
+
+def event_alert_settings_changed(*, actor: User, practice: Practice) -> AuditEvent:
+    return _append(action=AuditAction.ALERT_SETTINGS_CHANGED, actor=actor, practice=practice)
+
+
+def event_questionnaire_scheduled(
+    *, actor: User, client: Client, schedule: QuestionnaireSchedule
+) -> AuditEvent:
+    return _append(
+        action=AuditAction.QUESTIONNAIRE_SCHEDULED,
+        actor=actor,
+        client=client,
+        object_type="questionnaire_schedule",
+        object_id=str(schedule.public_id),
+        detail={"instrument": schedule.instrument_code, "frequency": schedule.frequency},
+    )
+
+
+def event_questionnaire_submitted(
+    *, actor: User, client: Client, response: QuestionnaireResponse
+) -> AuditEvent:
+    # No score in the audit detail: the trail says what happened, the record holds the content.
+    return _append(
+        action=AuditAction.QUESTIONNAIRE_SUBMITTED,
+        actor=actor,
+        client=client,
+        object_type="questionnaire_response",
+        object_id=str(response.public_id),
+        detail={"instrument": response.instrument_code, "entered_by": response.entered_by},
+    )
+
+
+def event_appointment_changed(
+    *, actor: User, client: Client, appointment: Appointment
+) -> AuditEvent:
+    return _append(
+        action=AuditAction.APPOINTMENT_CHANGED,
+        actor=actor,
+        client=client,
+        object_type="appointment",
+        object_id=str(appointment.public_id),
+        detail={"status": appointment.status},
+    )
+
+
+def _alert_event(
+    action: AuditAction, *, actor: User | None, alert: Alert, detail: dict[str, Any] | None = None
+) -> AuditEvent:
+    return _append(
+        action=action,
+        actor=actor,
+        client=alert.client,
+        object_type="alert",
+        object_id=str(alert.public_id),
+        detail={"kind": alert.kind, "severity": alert.severity, **(detail or {})},
+        actor_label="" if actor is not None else "system",
+    )
+
+
+def event_alert_raised(*, alert: Alert) -> AuditEvent:
+    return _alert_event(AuditAction.ALERT_RAISED, actor=None, alert=alert)
+
+
+def event_alert_notified(*, alert: Alert, recipients: int) -> AuditEvent:
+    return _alert_event(
+        AuditAction.ALERT_NOTIFIED, actor=None, alert=alert, detail={"recipients": recipients}
+    )
+
+
+def event_alerts_viewed(*, actor: User, practice: Practice, alert_count: int) -> AuditEvent:
+    return _append(
+        action=AuditAction.ALERTS_VIEWED,
+        actor=actor,
+        practice=practice,
+        detail={"alerts": alert_count},
+    )
+
+
+def event_alert_acknowledged(*, actor: User, alert: Alert) -> AuditEvent:
+    return _alert_event(AuditAction.ALERT_ACKNOWLEDGED, actor=actor, alert=alert)
+
+
+def event_alert_resolved(
+    *, actor: User | None, alert: Alert, automatic: bool = False
+) -> AuditEvent:
+    return _alert_event(
+        AuditAction.ALERT_RESOLVED, actor=actor, alert=alert, detail={"automatic": automatic}
+    )
+
+
+def event_alert_escalated(*, alert: Alert, recipients: int) -> AuditEvent:
+    return _alert_event(
+        AuditAction.ALERT_ESCALATED, actor=None, alert=alert, detail={"recipients": recipients}
+    )
+
+
+def event_report_exported(*, actor: User, client: Client, kind: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.REPORT_EXPORTED,
+        actor=actor,
+        client=client,
+        object_type="report",
+        object_id=kind,
     )

@@ -28,3 +28,31 @@ class SafetyPlanVersion(ClientOwnedModel):
 
     def __str__(self) -> str:
         return f"safety plan v{self.version}"
+
+
+class AppointmentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    CANCELLED = "cancelled", "Cancelled"
+    MISSED = "missed", "Did not attend"
+
+
+class Appointment(ClientOwnedModel):
+    """A session with the client. Drives "before each appointment" questionnaires and the
+    pre-session brief's "since your last session"."""
+
+    clinician = models.ForeignKey(
+        "practices.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=50)
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
+    )
+
+    class Meta:
+        ordering = ("starts_at",)
+        indexes = [models.Index(fields=["client", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"appointment {self.starts_at:%Y-%m-%d %H:%M}"

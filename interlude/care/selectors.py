@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from datetime import datetime
 
-from interlude.care.models import SafetyPlanVersion
+from django.http import Http404
+from django.utils import timezone
+
+from interlude.care.models import Appointment, AppointmentStatus, SafetyPlanVersion
 from interlude.care.schemas import (
     MAX_HOURS_CHARS,
     MAX_ITEMS,
@@ -81,3 +84,37 @@ def safety_plan_suggested_services(*, resources: list[CrisisResource]) -> list[S
             Service(name=r.name[:MAX_NAME_CHARS], phone=phone, hours=r.hours[:MAX_HOURS_CHARS])
         )
     return suggestions[:MAX_ITEMS]
+
+
+def appointment_list(*, client: Client) -> list[Appointment]:
+    """Every appointment of the client, oldest first (with the clinician's name loaded)."""
+    return list(
+        Appointment.objects.filter(client=client)
+        .select_related("clinician__user")
+        .order_by("starts_at")
+    )
+
+
+def appointment_last_attended(
+    *, client: Client, before: datetime | None = None
+) -> Appointment | None:
+    """The most recent past session that was not cancelled ("since your last session")."""
+    before = before or timezone.now()
+    return (
+        Appointment.objects.filter(client=client, starts_at__lt=before)
+        .exclude(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.MISSED])
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def appointment_next(*, client: Client, after: datetime | None = None) -> Appointment | None:
+    after = after or timezone.now()
+    return (
+        Appointment.objects.filter(
+            client=client, starts_at__gte=after, status=AppointmentStatus.SCHEDULED
+        )
+        .select_related("clinician__user")
+        .order_by("starts_at")
+        .first()
+    )

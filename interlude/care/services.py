@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,11 +11,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from interlude.accounts.models import User
-from interlude.care.models import SafetyPlanVersion
+from interlude.audit.services import event_appointment_changed
+from interlude.care.models import Appointment, AppointmentStatus, SafetyPlanVersion
 from interlude.care.schemas import SECTIONS, ContentError, SafetyPlanContent, validate_content
 from interlude.care.selectors import safety_plan_content
 from interlude.core.errors import ApplicationError
-from interlude.practices.models import Client
+from interlude.practices.models import Client, Membership
 
 
 class StaleVersionError(ApplicationError):
@@ -108,3 +110,43 @@ def safety_plan_save(
         if client.user_id is not None and client.user_id == actor.pk:
             Client.objects.filter(pk=client.pk).update(last_activity_at=timezone.now())
     return version
+
+
+# --- appointments --------------------------------------------------------------------------------
+def appointment_create(
+    *,
+    actor: User,
+    client: Client,
+    clinician: Membership,
+    starts_at: datetime,
+    duration_minutes: int = 50,
+) -> Appointment:
+    if starts_at.tzinfo is None:
+        raise ApplicationError("Give the time with its time zone.", field="starts_at")
+    if not 10 <= duration_minutes <= 240:
+        raise ApplicationError("A session lasts 10 to 240 minutes.", field="duration_minutes")
+    if clinician.practice_id != client.practice_id or not clinician.is_active:
+        raise ApplicationError("Choose a clinician of this practice.", field="clinician")
+    with transaction.atomic():
+        appointment = Appointment.objects.create(
+            practice=client.practice,
+            client=client,
+            clinician=clinician,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            created_by=actor,
+            updated_by=actor,
+        )
+        event_appointment_changed(actor=actor, client=client, appointment=appointment)
+    return appointment
+
+
+def appointment_set_status(
+    *, actor: User, appointment: Appointment, status: AppointmentStatus
+) -> Appointment:
+    with transaction.atomic():
+        appointment.status = status
+        appointment.updated_by = actor
+        appointment.save(update_fields=["status", "updated_by", "updated_at"])
+        event_appointment_changed(actor=actor, client=appointment.client, appointment=appointment)
+    return appointment

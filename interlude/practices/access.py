@@ -14,7 +14,9 @@ from django.http import Http404
 
 from interlude.accounts.models import User
 from interlude.accounts.selectors import user_has_second_factor
+from interlude.alerts.models import Alert, AlertStatus
 from interlude.audit.services import (
+    event_alerts_viewed,
     event_caseload_viewed,
     event_client_access_denied,
     event_client_record_viewed,
@@ -102,3 +104,67 @@ def access_caseload(*, user: User, membership: Membership) -> list[Client]:
         )
         event_caseload_viewed(actor=user, practice=membership.practice, client_count=len(clients))
     return clients
+
+
+def access_alert_inbox(
+    *, user: User, membership: Membership, include_resolved: bool = False
+) -> list[Alert]:
+    """Alerts on every client of this clinician's care teams, most severe and newest first.
+
+    Safety-critical signals reach the care team whatever the client's sharing choices (DESIGN.md,
+    "The gate"). Audited once, with the count, like the caseload."""
+    if membership.user_id != user.pk or not membership.is_active:
+        raise Http404
+    if not Role(membership.role).is_clinical:
+        return []
+    _require_second_factor(user)
+    with transaction.atomic():
+        rows = Alert.objects.filter(
+            practice_id=membership.practice_id,
+            client__care_team__membership=membership,
+        ).select_related("client", "acknowledged_by", "resolved_by")
+        if not include_resolved:
+            rows = rows.exclude(status=AlertStatus.RESOLVED)
+        alerts = list(rows.order_by("-severity_rank", "-created_at")[:500])
+        event_alerts_viewed(actor=user, practice=membership.practice, alert_count=len(alerts))
+    return alerts
+
+
+def access_alert(*, user: User, alert_id: uuid.UUID | str) -> Alert:
+    """One alert on a client of the user's care teams (to acknowledge or resolve). 404 otherwise."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        public_id = uuid.UUID(str(alert_id))
+    except ValueError:
+        raise Http404 from None
+    memberships = _clinical_memberships(user)
+    alert = (
+        Alert.objects.select_related("client", "client__practice")
+        .filter(
+            public_id=public_id,
+            practice__in=[m.practice_id for m in memberships],
+            client__care_team__membership__in=memberships,
+        )
+        .distinct()
+        .first()
+    )
+    if alert is None:
+        found = Alert.objects.filter(public_id=public_id).select_related("client").first()
+        event_client_access_denied(
+            actor=user,
+            requested_client_id=str(found.client.public_id) if found else str(public_id),
+            reason="alert not on the care team",
+            client=found.client if found else None,
+        )
+        raise Http404
+    _require_second_factor(user)
+    with transaction.atomic():
+        event_client_record_viewed(
+            actor=user,
+            client=alert.client,
+            scope=ShareScope.MEASURES,
+            object_type="alert",
+            object_id=str(alert.public_id),
+        )
+    return alert

@@ -1,0 +1,476 @@
+"""Writes for alerts: raising (from answers and from the periodic sweep), acknowledging,
+resolving, notifying and escalating. Every step writes an audit event in the same transaction.
+
+Raising is idempotent: each alert has a `dedupe_key` naming the fact that raised it, unique per
+client, so a retried answer or a sweep run twice never raises the same alert twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from interlude.accounts.models import User
+from interlude.alerts.models import Alert, AlertKind, AlertSettings, AlertStatus, Severity
+from interlude.alerts.rules import mood_drop
+from interlude.audit.services import (
+    event_alert_acknowledged,
+    event_alert_escalated,
+    event_alert_notified,
+    event_alert_raised,
+    event_alert_resolved,
+    event_alert_settings_changed,
+)
+from interlude.core.errors import ApplicationError
+from interlude.measures.change import Classification, TrackStatus
+from interlude.practices.enums import ClientStatus, Role
+from interlude.practices.models import CareTeamMember, Client, Membership, Practice
+
+if TYPE_CHECKING:
+    from interlude.measures.instruments import InstrumentDefinition
+    from interlude.measures.models import QuestionnaireResponse
+    from interlude.measures.scoring import Score
+
+NOTIFY_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
+NOTE_MAX = 2000
+
+
+def alert_settings_get(*, practice: Practice | int) -> AlertSettings:
+    practice_id = practice if isinstance(practice, int) else practice.pk
+    found = AlertSettings.objects.filter(practice_id=practice_id).first()
+    return found or AlertSettings(practice_id=practice_id)
+
+
+def alert_raise(
+    *,
+    client: Client,
+    kind: AlertKind,
+    severity: Severity,
+    reason: str,
+    dedupe_key: str,
+    actor: User,
+    instrument_code: str = "",
+    response: QuestionnaireResponse | None = None,
+) -> tuple[Alert, bool]:
+    """Raise an alert once per dedupe key. Returns (alert, created).
+
+    `actor` is whoever's action raised it (the client answering, or the system user of the sweep:
+    the client's own user); the audit event records it as a system event.
+    """
+    existing = Alert.objects.filter(client=client, dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                practice_id=client.practice_id,
+                client=client,
+                kind=kind,
+                severity=severity,
+                severity_rank=Severity(severity).rank,
+                reason=reason[:400],
+                dedupe_key=dedupe_key,
+                instrument_code=instrument_code,
+                response=response,
+                created_by=actor,
+                updated_by=actor,
+            )
+            event_alert_raised(alert=alert)
+    except IntegrityError:
+        existing = Alert.objects.filter(client=client, dedupe_key=dedupe_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    if severity in NOTIFY_SEVERITIES:
+        from interlude.alerts.tasks import alert_notify
+
+        transaction.on_commit(lambda: alert_notify.enqueue(alert_id=alert.pk))
+    return alert, True
+
+
+def _open_exists(*, client: Client, kind: AlertKind, instrument_code: str = "") -> bool:
+    return (
+        Alert.objects.filter(client=client, kind=kind, instrument_code=instrument_code)
+        .exclude(status=AlertStatus.RESOLVED)
+        .exists()
+    )
+
+
+def alerts_raise_for_response(
+    *,
+    response: QuestionnaireResponse,
+    definition: InstrumentDefinition,
+    result: Score,
+    previous_status: str | None,
+) -> list[Alert]:
+    """The rules that fire on an answer set (called inside response_submit's transaction)."""
+    client = response.client
+    actor = response.created_by
+    raised: list[Alert] = []
+    name = definition.short_name
+    for flag in result.flags:
+        if not flag.critical:
+            continue
+        item = definition.items[flag.item - 1]
+        answer = item.label_for(flag.value) if flag.value is not None else "unanswered"
+        alert, created = alert_raise(
+            client=client,
+            kind=AlertKind.CRITICAL_ITEM,
+            severity=Severity.CRITICAL,
+            reason=f"{name} item {flag.item} answered \u201c{answer}\u201d ({flag.value}). "
+            f"{flag.reason}",
+            dedupe_key=f"response:{response.public_id}:{flag.flag}:{flag.item}",
+            actor=actor,
+            instrument_code=definition.code,
+            response=response,
+        )
+        if created:
+            raised.append(alert)
+    if response.classification == Classification.DETERIORATED and not _open_exists(
+        client=client, kind=AlertKind.RELIABLE_DETERIORATION, instrument_code=definition.code
+    ):
+        baseline_total = response.total - (response.change_from_baseline or 0)
+        alert, created = alert_raise(
+            client=client,
+            kind=AlertKind.RELIABLE_DETERIORATION,
+            severity=Severity.HIGH,
+            reason=f"{name} {response.total:g} against {baseline_total:g} at the start: "
+            f"{response.classification_reason} Not on track.",
+            dedupe_key=f"response:{response.public_id}:deterioration",
+            actor=actor,
+            instrument_code=definition.code,
+            response=response,
+        )
+        if created:
+            raised.append(alert)
+    elif (
+        response.track_status == TrackStatus.AT_RISK
+        and previous_status != TrackStatus.AT_RISK
+        and not _open_exists(
+            client=client, kind=AlertKind.NOT_ON_TRACK, instrument_code=definition.code
+        )
+    ):
+        alert, created = alert_raise(
+            client=client,
+            kind=AlertKind.NOT_ON_TRACK,
+            severity=Severity.MEDIUM,
+            reason=f"At risk of not benefiting: {response.track_reason} Consider reviewing the "
+            "alliance, motivation, life events and the formulation with the client.",
+            dedupe_key=f"response:{response.public_id}:not_on_track",
+            actor=actor,
+            instrument_code=definition.code,
+            response=response,
+        )
+        if created:
+            raised.append(alert)
+    return raised
+
+
+def _note(note: str, *, required: bool) -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ApplicationError(
+            "Write a short note saying what you did or will do, e.g. 'Called, safety plan "
+            "reviewed, session moved to Thursday.'",
+            field="note",
+        )
+    if len(note) > NOTE_MAX:
+        raise ApplicationError(f"Keep the note under {NOTE_MAX} characters.", field="note")
+    return note
+
+
+def alert_acknowledge(*, actor: User, alert: Alert, note: str) -> Alert:
+    """A named person has seen the alert and says what they are doing about it."""
+    note = _note(note, required=True)
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status == AlertStatus.RESOLVED:
+            raise ApplicationError("This alert is already resolved.", field="note")
+        if locked.status == AlertStatus.ACKNOWLEDGED:
+            raise ApplicationError(
+                "This alert was already acknowledged; add what happened when you resolve it.",
+                field="note",
+            )
+        locked.status = AlertStatus.ACKNOWLEDGED
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = actor
+        locked.acknowledge_note = note
+        locked.updated_by = actor
+        locked.save()
+        event_alert_acknowledged(actor=actor, alert=locked)
+    return locked
+
+
+def alert_resolve(*, actor: User, alert: Alert, note: str = "") -> Alert:
+    note = _note(note, required=False)
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status == AlertStatus.RESOLVED:
+            raise ApplicationError("This alert is already resolved.", field="note")
+        if locked.severity == Severity.CRITICAL and locked.status == AlertStatus.OPEN and not note:
+            raise ApplicationError(
+                "A critical alert needs a note before it is resolved: say what was done.",
+                field="note",
+            )
+        now = timezone.now()
+        if locked.status == AlertStatus.OPEN:
+            locked.acknowledged_at = now
+            locked.acknowledged_by = actor
+        locked.status = AlertStatus.RESOLVED
+        locked.resolved_at = now
+        locked.resolved_by = actor
+        locked.resolve_note = note or None
+        locked.updated_by = actor
+        locked.save()
+        event_alert_resolved(actor=actor, alert=locked)
+    return locked
+
+
+def _resolve_automatically(*, alert: Alert, why: str) -> None:
+    with transaction.atomic():
+        updated = Alert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).update(
+            status=AlertStatus.RESOLVED,
+            resolved_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if updated:
+            alert.refresh_from_db()
+            alert.resolve_note = why
+            alert.save(update_fields=["resolve_note"])
+            event_alert_resolved(actor=None, alert=alert, automatic=True)
+
+
+# --- notification and escalation (emails carry no clinical content) ------------------------------
+def _care_team_users(client_id: int) -> list[User]:
+    return [
+        m.membership.user
+        for m in CareTeamMember.objects.filter(
+            client_id=client_id, membership__is_active=True, membership__user__is_active=True
+        ).select_related("membership__user")
+    ]
+
+
+def _owners(practice_id: int) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            practice_id=practice_id, role=Role.OWNER, is_active=True, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def alert_notify_send(*, alert_id: int) -> bool:
+    """Email the care team that something needs attention. Once per alert (safe to run twice)."""
+    from interlude.alerts.emails import attention_email_send
+
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None or alert.notified_at is not None:
+            return False
+        recipients = _care_team_users(alert.client_id)
+        attention_email_send(users=recipients, escalation=False)
+        alert.notified_at = timezone.now()
+        alert.save(update_fields=["notified_at"])
+        event_alert_notified(alert=alert, recipients=len(recipients))
+    return True
+
+
+def alerts_escalate(*, now: datetime | None = None) -> int:
+    """Critical alerts nobody acknowledged within the practice's time go to the owners."""
+    now = now or timezone.now()
+    from interlude.alerts.emails import attention_email_send
+
+    escalated = 0
+    candidates = Alert.objects.filter(
+        severity=Severity.CRITICAL, status=AlertStatus.OPEN, escalated_at__isnull=True
+    ).select_related("client")
+    for alert in candidates:
+        limit = alert_settings_get(practice=alert.practice_id).escalation_minutes
+        if alert.created_at > now - timedelta(minutes=limit):
+            continue
+        with transaction.atomic():
+            locked = Alert.objects.select_for_update().get(pk=alert.pk)
+            if locked.escalated_at is not None or locked.status != AlertStatus.OPEN:
+                continue
+            owners = _owners(alert.practice_id)
+            attention_email_send(users=owners, escalation=True)
+            locked.escalated_at = now
+            locked.save(update_fields=["escalated_at"])
+            event_alert_escalated(alert=locked, recipients=len(owners))
+            escalated += 1
+    return escalated
+
+
+# --- the periodic sweep --------------------------------------------------------------------------
+def _active_clients() -> list[Client]:
+    return list(
+        Client.objects.filter(status=ClientStatus.ACTIVE, user__isnull=False).select_related(
+            "practice", "user"
+        )
+    )
+
+
+def alerts_sweep_overdue(*, now: datetime | None = None) -> int:
+    """Questionnaires still unanswered `overdue_days` after their window closed."""
+    from interlude.measures.models import DueStatus, QuestionnaireDue
+    from interlude.measures.services import due_mark_missed
+
+    now = now or timezone.now()
+    raised = 0
+    dues = QuestionnaireDue.objects.filter(status=DueStatus.DUE, closes_at__lt=now).select_related(
+        "client", "schedule"
+    )
+    for due in dues:
+        days = alert_settings_get(practice=due.practice_id).overdue_days
+        if due.closes_at > now - timedelta(days=days):
+            continue
+        client = due.client
+        actor = client.user or due.created_by
+        with transaction.atomic():
+            _alert, created = alert_raise(
+                client=client,
+                kind=AlertKind.QUESTIONNAIRE_OVERDUE,
+                severity=Severity.LOW,
+                reason=f"The questionnaire due {due.opens_at:%d %b} was not answered; its "
+                f"window closed {due.closes_at:%d %b}.",
+                dedupe_key=f"due:{due.public_id}",
+                actor=actor,
+                instrument_code=due.instrument_code,
+            )
+            due_mark_missed(due=due, actor=actor)
+        raised += int(created)
+    return raised
+
+
+def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
+    """No check-in for `no_checkin_days`, and sharp drops in mood (alerts/rules.py)."""
+    from interlude.tracking.models import CheckIn
+
+    now = now or timezone.now()
+    clients = _active_clients()
+    if not clients:
+        return 0
+    longest = max(
+        s.mood_recent_days + s.mood_baseline_days
+        for s in [alert_settings_get(practice=p) for p in {c.practice_id for c in clients}]
+    )
+    since = now - timedelta(days=longest + 1)
+    moods: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    for client_id, recorded_at, mood in CheckIn.objects.filter(
+        client__in=clients, recorded_at__gte=since
+    ).values_list("client_id", "recorded_at", "mood"):
+        moods[client_id].append((recorded_at, float(mood)))
+    last_checkin = dict(
+        CheckIn.objects.filter(client__in=clients)
+        .order_by()
+        .values("client_id")
+        .annotate(last=Max("recorded_at"))
+        .values_list("client_id", "last")
+    )
+    open_no_checkin = {
+        a.client_id: a
+        for a in Alert.objects.filter(
+            client__in=clients, kind=AlertKind.NO_CHECKIN, status=AlertStatus.OPEN
+        )
+    }
+    raised = 0
+    for client in clients:
+        rules = alert_settings_get(practice=client.practice_id)
+        last = last_checkin.get(client.pk)
+        started = client.started_on or client.created_at.date()
+        stale_since = now - timedelta(days=rules.no_checkin_days)
+        if last is not None and last >= stale_since and client.pk in open_no_checkin:
+            _resolve_automatically(
+                alert=open_no_checkin[client.pk], why="Resolved automatically: checked in again."
+            )
+        elif (last is None and started <= stale_since.date()) or (
+            last is not None and last < stale_since
+        ):
+            days = (now - last).days if last else (now.date() - started).days
+            _alert, created = alert_raise(
+                client=client,
+                kind=AlertKind.NO_CHECKIN,
+                severity=Severity.LOW,
+                reason=f"No check-in for {days} days."
+                if last
+                else f"No check-in yet, {days} days after starting.",
+                dedupe_key=f"no_checkin:{last.isoformat() if last else 'never'}",
+                actor=client.user or client.created_by,
+            )
+            raised += int(created)
+        zone = _zone(client.time_zone)
+        by_day: dict[date, list[float]] = defaultdict(list)
+        for recorded_at, mood in moods.get(client.pk, []):
+            by_day[recorded_at.astimezone(zone).date()].append(mood)
+        today = now.astimezone(zone).date()
+        drop = mood_drop(
+            daily_means={d: sum(v) / len(v) for d, v in by_day.items()},
+            today=today,
+            recent_days=rules.mood_recent_days,
+            baseline_days=rules.mood_baseline_days,
+            min_baseline_days=rules.mood_min_baseline_days,
+            sd_multiplier=rules.mood_drop_sd,
+            min_points=rules.mood_drop_min_points,
+        )
+        if drop is not None and not _open_exists(client=client, kind=AlertKind.MOOD_DROP):
+            _alert, created = alert_raise(
+                client=client,
+                kind=AlertKind.MOOD_DROP,
+                severity=Severity.MEDIUM,
+                reason=drop.reason(),
+                dedupe_key=f"mood_drop:{today.isoformat()}",
+                actor=client.user or client.created_by,
+            )
+            raised += int(created)
+    return raised
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def alerts_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Everything time-based, safe to run as often as wanted (the worker runs it every minute)."""
+    now = now or timezone.now()
+    return {
+        "escalated": alerts_escalate(now=now),
+        "overdue": alerts_sweep_overdue(now=now),
+        "checkins": alerts_sweep_checkins(now=now),
+    }
+
+
+def alert_settings_save(*, actor: User, practice: Practice, **values: float) -> AlertSettings:
+    limits = {
+        "escalation_minutes": (5, 10080),
+        "no_checkin_days": (1, 90),
+        "overdue_days": (0, 30),
+        "mood_recent_days": (2, 14),
+        "mood_baseline_days": (7, 90),
+        "mood_min_baseline_days": (3, 90),
+        "mood_drop_sd": (0.5, 5),
+        "mood_drop_min_points": (0.5, 10),
+    }
+    for name, value in values.items():
+        if name not in limits:
+            raise ApplicationError(f"Unknown setting {name!r}.", field=name)
+        low, high = limits[name]
+        if not low <= value <= high:
+            raise ApplicationError(f"Use a value from {low:g} to {high:g}.", field=name)
+    if values.get("mood_min_baseline_days", 0) > values.get("mood_baseline_days", 90):
+        raise ApplicationError(
+            "The minimum days with data cannot exceed the baseline period.",
+            field="mood_min_baseline_days",
+        )
+    with transaction.atomic():
+        settings, _ = AlertSettings.objects.update_or_create(practice=practice, defaults=values)
+        event_alert_settings_changed(actor=actor, practice=practice)
+    return settings

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("interlude.insights.urls_brief")),
+    path("", include("interlude.insights.urls_patterns")),
+]

@@ -1,0 +1,137 @@
+"""Reads for questionnaires. Client data arrives as a `Client` the gate already returned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from interlude.measures.instruments import (
+    DefinitionError,
+    InstrumentDefinition,
+    definition_parse,
+    shipped_definitions,
+)
+from interlude.measures.models import (
+    DueStatus,
+    InstrumentSetting,
+    MeasuresSettings,
+    PracticeInstrument,
+    QuestionnaireDue,
+    QuestionnaireResponse,
+    QuestionnaireSchedule,
+)
+from interlude.practices.models import Client, Practice
+
+
+def measures_settings_get(*, practice: Practice) -> MeasuresSettings:
+    """The practice's rules, with defaults when it never changed them (not saved until then)."""
+    found = MeasuresSettings.objects.filter(practice=practice).first()
+    return found or MeasuresSettings(practice=practice)
+
+
+def _apply_setting(definition: InstrumentDefinition, setting: InstrumentSetting | None):
+    if setting is None:
+        return definition
+    reliable_change = setting.reliable_change
+    if reliable_change is None and setting.norm_sd and setting.norm_reliability is not None:
+        from interlude.measures.change import jt_threshold_points
+
+        # |RCI| > 1.96 on whole-point scores: the first whole change above z * S_diff.
+        exact = jt_threshold_points(sd_pre=setting.norm_sd, reliability=setting.norm_reliability)
+        reliable_change = float(int(exact) + 1)
+    return definition.with_overrides(
+        reliable_change=reliable_change,
+        clinical_cutoff=setting.clinical_cutoff,
+        band_preset=setting.band_preset,
+    )
+
+
+def instrument_definitions(*, practice: Practice) -> dict[str, InstrumentDefinition]:
+    """Every instrument the practice can use, by code, with its settings applied. Two queries."""
+    result: dict[str, InstrumentDefinition] = dict(shipped_definitions())
+    for own in PracticeInstrument.objects.filter(practice=practice, is_active=True):
+        try:
+            result[own.code] = definition_parse(own.definition, practice_own=True)
+        except DefinitionError:
+            continue  # checked when saved; a broken row must not take the page down
+    settings_by_code = {
+        s.instrument_code: s for s in InstrumentSetting.objects.filter(practice=practice)
+    }
+    return {
+        code: _apply_setting(d, settings_by_code.get(code)) for code, d in sorted(result.items())
+    }
+
+
+def instrument_definition_get(*, practice: Practice, code: str) -> InstrumentDefinition:
+    try:
+        return instrument_definitions(practice=practice)[code]
+    except KeyError:
+        raise DefinitionError(f"No instrument called {code!r}.") from None
+
+
+def schedule_list(*, client: Client) -> list[QuestionnaireSchedule]:
+    return list(QuestionnaireSchedule.objects.filter(client=client, is_active=True))
+
+
+def due_list_open(*, client: Client, now=None) -> list[QuestionnaireDue]:
+    """Questionnaires the client can answer now (open, including late ones not yet missed)."""
+    now = now or timezone.now()
+    return list(
+        QuestionnaireDue.objects.filter(client=client, status=DueStatus.DUE, opens_at__lte=now)
+        .select_related("schedule")
+        .order_by("closes_at")
+    )
+
+
+def due_get_open(*, client: Client, due_id: str) -> QuestionnaireDue | None:
+    return (
+        QuestionnaireDue.objects.filter(client=client, public_id=due_id, status=DueStatus.DUE)
+        .select_related("schedule")
+        .first()
+    )
+
+
+def response_list(
+    *, client: Client, instrument_code: str | None = None
+) -> QuerySet[QuestionnaireResponse]:
+    rows = QuestionnaireResponse.objects.filter(client=client)
+    if instrument_code:
+        rows = rows.filter(instrument_code=instrument_code)
+    return rows.order_by("-submitted_at")
+
+
+def response_get(*, client: Client, response_id: str) -> QuestionnaireResponse | None:
+    return QuestionnaireResponse.objects.filter(client=client, public_id=response_id).first()
+
+
+@dataclass(frozen=True)
+class InstrumentSeries:
+    """One instrument's scored answers for a client, oldest first (charts and summaries)."""
+
+    definition: InstrumentDefinition
+    responses: list[QuestionnaireResponse]
+
+    @property
+    def latest(self) -> QuestionnaireResponse | None:
+        return self.responses[-1] if self.responses else None
+
+    @property
+    def baseline(self) -> QuestionnaireResponse | None:
+        return self.responses[0] if self.responses else None
+
+
+def response_series(*, client: Client) -> list[InstrumentSeries]:
+    """Every instrument the client has scored answers for, in two queries plus definitions."""
+    definitions = instrument_definitions(practice=client.practice)
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
+    for r in QuestionnaireResponse.objects.filter(client=client, total__isnull=False).order_by(
+        "submitted_at"
+    ):
+        by_code.setdefault(r.instrument_code, []).append(r)
+    return [
+        InstrumentSeries(definition=definitions[code], responses=rows)
+        for code, rows in sorted(by_code.items())
+        if code in definitions
+    ]

@@ -1,0 +1,507 @@
+"""Writes for questionnaires: scheduling, answering (scored on the server), practice settings.
+
+`response_submit` is the one way an answer set is stored. In one transaction it scores the answers,
+compares them with the client's baseline and last answer, marks what was due as done, and raises
+any alert (alerts/services.py), so a risk answer and its alert are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from interlude.accounts.models import User
+from interlude.audit.services import (
+    event_instrument_settings_changed,
+    event_questionnaire_scheduled,
+    event_questionnaire_submitted,
+)
+from interlude.care.models import Appointment, AppointmentStatus
+from interlude.core.errors import ApplicationError
+from interlude.measures.change import Classification, classify, track_status
+from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
+from interlude.measures.models import (
+    DueStatus,
+    EnteredBy,
+    Frequency,
+    InstrumentSetting,
+    MeasuresSettings,
+    PracticeInstrument,
+    QuestionnaireDue,
+    QuestionnaireResponse,
+    QuestionnaireSchedule,
+)
+from interlude.measures.scoring import AnswerError, Score, score
+from interlude.measures.selectors import instrument_definition_get, measures_settings_get
+from interlude.practices.models import Client, Practice
+
+
+# --- scheduling --------------------------------------------------------------------------------
+def schedule_create(
+    *,
+    actor: User,
+    client: Client,
+    instrument_code: str,
+    frequency: Frequency,
+    interval_days: int | None = None,
+    window_days: int | None = None,
+    starts_at: datetime | None = None,
+) -> QuestionnaireSchedule:
+    try:
+        definition = instrument_definition_get(practice=client.practice, code=instrument_code)
+    except DefinitionError as exc:
+        raise ApplicationError(str(exc), field="instrument_code") from None
+    if frequency == Frequency.EVERY_N_DAYS and not (interval_days and 1 <= interval_days <= 365):
+        raise ApplicationError(
+            "Say how often, in days (1 to 365), e.g. 14 for every two weeks.",
+            field="interval_days",
+        )
+    if window_days is None:
+        window_days = measures_settings_get(practice=client.practice).default_window_days
+    if not 1 <= window_days <= 30:
+        raise ApplicationError("The window must be 1 to 30 days.", field="window_days")
+    if frequency == Frequency.EVERY_N_DAYS and interval_days and window_days > interval_days:
+        raise ApplicationError(
+            "The window cannot be longer than the time between questionnaires.",
+            field="window_days",
+        )
+    with transaction.atomic():
+        schedule = QuestionnaireSchedule.objects.create(
+            practice=client.practice,
+            client=client,
+            instrument_code=definition.code,
+            frequency=frequency,
+            interval_days=interval_days if frequency == Frequency.EVERY_N_DAYS else None,
+            window_days=window_days,
+            starts_at=starts_at or timezone.now(),
+            created_by=actor,
+            updated_by=actor,
+        )
+        if frequency == Frequency.BEFORE_APPOINTMENT:
+            dues_for_appointments(client=client, actor=actor)
+        else:
+            _due_create(schedule=schedule, opens_at=schedule.starts_at, actor=actor)
+        event_questionnaire_scheduled(actor=actor, client=client, schedule=schedule)
+    return schedule
+
+
+def schedule_end(*, actor: User, schedule: QuestionnaireSchedule) -> QuestionnaireSchedule:
+    with transaction.atomic():
+        schedule.is_active = False
+        schedule.ended_at = timezone.now()
+        schedule.updated_by = actor
+        schedule.save(update_fields=["is_active", "ended_at", "updated_by", "updated_at"])
+        QuestionnaireDue.objects.filter(schedule=schedule, status=DueStatus.DUE).update(
+            status=DueStatus.CANCELLED, updated_by=actor, updated_at=timezone.now()
+        )
+    return schedule
+
+
+def _due_create(
+    *,
+    schedule: QuestionnaireSchedule,
+    opens_at: datetime,
+    actor: User,
+    closes_at: datetime | None = None,
+    appointment: Appointment | None = None,
+) -> QuestionnaireDue:
+    due, _ = QuestionnaireDue.objects.get_or_create(
+        schedule=schedule,
+        opens_at=opens_at,
+        defaults={
+            "practice_id": schedule.practice_id,
+            "client_id": schedule.client_id,
+            "instrument_code": schedule.instrument_code,
+            "closes_at": closes_at or opens_at + timedelta(days=schedule.window_days),
+            "appointment": appointment,
+            "created_by": actor,
+            "updated_by": actor,
+        },
+    )
+    return due
+
+
+def _due_next(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue | None:
+    """After a due is done or missed, the next occasion of a repeating schedule."""
+    schedule = due.schedule
+    if not schedule.is_active or schedule.frequency != Frequency.EVERY_N_DAYS:
+        return None
+    step = timedelta(days=schedule.interval_days or 1)
+    opens_at = due.opens_at + step
+    # Skip occasions already wholly in the past (e.g. a long pause): never a pile of overdue ones.
+    now = timezone.now()
+    while opens_at + timedelta(days=schedule.window_days) < now:
+        opens_at += step
+    return _due_create(schedule=schedule, opens_at=opens_at, actor=actor)
+
+
+def dues_for_appointments(*, client: Client, actor: User) -> int:
+    """Every upcoming appointment gets its questionnaires (schedules "before each appointment").
+
+    Opens `window_days` before the appointment and closes when it starts. Idempotent."""
+    now = timezone.now()
+    schedules = list(
+        QuestionnaireSchedule.objects.filter(
+            client=client, is_active=True, frequency=Frequency.BEFORE_APPOINTMENT
+        )
+    )
+    if not schedules:
+        return 0
+    created = 0
+    appointments = Appointment.objects.filter(
+        client=client, status=AppointmentStatus.SCHEDULED, starts_at__gt=now
+    )
+    for appointment in appointments:
+        for schedule in schedules:
+            opens_at = max(
+                appointment.starts_at - timedelta(days=schedule.window_days), schedule.starts_at
+            )
+            exists = QuestionnaireDue.objects.filter(
+                schedule=schedule, appointment=appointment
+            ).exists()
+            if not exists:
+                _due_create(
+                    schedule=schedule,
+                    opens_at=opens_at,
+                    closes_at=appointment.starts_at,
+                    appointment=appointment,
+                    actor=actor,
+                )
+                created += 1
+    return created
+
+
+def due_mark_missed(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue | None:
+    """A due questionnaire was not answered in time: record it and open the next occasion."""
+    with transaction.atomic():
+        updated = QuestionnaireDue.objects.filter(pk=due.pk, status=DueStatus.DUE).update(
+            status=DueStatus.MISSED, updated_by=actor, updated_at=timezone.now()
+        )
+        if not updated:
+            return None
+        return _due_next(due=due, actor=actor)
+
+
+# --- answering ---------------------------------------------------------------------------------
+def _answers_fingerprint(code: str, answers: list[Any]) -> str:
+    return json.dumps([code, answers], separators=(",", ":"))
+
+
+def response_submit(
+    *,
+    client: Client,
+    actor: User,
+    instrument_code: str,
+    answers: list[int | None],
+    idempotency_key: str,
+    entered_by: EnteredBy = EnteredBy.CLIENT,
+    due: QuestionnaireDue | None = None,
+    submitted_at: datetime | None = None,
+) -> tuple[QuestionnaireResponse, bool]:
+    """Store, score and compare one answer set. Returns (response, created).
+
+    The same idempotency key returns the stored response unchanged (a retry); a key reused for
+    different answers is refused. Answers outside the instrument are refused naming the item.
+    """
+    existing = QuestionnaireResponse.objects.filter(
+        client=client, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return _replay(existing, instrument_code, answers)
+    try:
+        definition = instrument_definition_get(practice=client.practice, code=instrument_code)
+    except DefinitionError as exc:
+        raise ApplicationError(str(exc), field="instrument") from None
+    try:
+        result = score(definition, answers)
+    except AnswerError as exc:
+        field = f"answers[{exc.item - 1}]" if exc.item else "answers"
+        raise ApplicationError(exc.message, field=field) from None
+    if not any(a is not None for a in answers):
+        raise ApplicationError("Answer at least one question.", field="answers")
+    submitted_at = submitted_at or timezone.now()
+    try:
+        with transaction.atomic():
+            response = _response_store(
+                client=client,
+                actor=actor,
+                definition=definition,
+                result=result,
+                answers=list(answers),
+                idempotency_key=idempotency_key,
+                entered_by=entered_by,
+                due=due,
+                submitted_at=submitted_at,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its row.
+        existing = QuestionnaireResponse.objects.filter(
+            client=client, idempotency_key=idempotency_key
+        ).first()
+        if existing is None:
+            raise
+        return _replay(existing, instrument_code, answers)
+    return response, True
+
+
+def _replay(
+    existing: QuestionnaireResponse, instrument_code: str, answers: list[Any]
+) -> tuple[QuestionnaireResponse, bool]:
+    if _answers_fingerprint(existing.instrument_code, existing.answers) != _answers_fingerprint(
+        instrument_code, list(answers)
+    ):
+        raise ApplicationError(
+            "This idempotency key was already used for different answers; use a new key.",
+            field="idempotency_key",
+        )
+    return existing, False
+
+
+def _response_store(
+    *,
+    client: Client,
+    actor: User,
+    definition: InstrumentDefinition,
+    result: Score,
+    answers: list[int | None],
+    idempotency_key: str,
+    entered_by: EnteredBy,
+    due: QuestionnaireDue | None,
+    submitted_at: datetime,
+) -> QuestionnaireResponse:
+    settings = measures_settings_get(practice=client.practice)
+    scored = QuestionnaireResponse.objects.filter(
+        client=client, instrument_code=definition.code, total__isnull=False
+    )
+    baseline = scored.order_by("submitted_at").first()
+    previous = scored.order_by("-submitted_at").first()
+    previous_status = previous.track_status if previous else None
+    count_before = scored.count()
+
+    classification = Classification.NOT_AVAILABLE
+    reason = ""
+    track = None
+    if result.total is not None:
+        if baseline is None:
+            classification = Classification.BASELINE
+            reason = "The first answer: later answers are compared with this one."
+        else:
+            assert baseline.total is not None
+            change = classify(
+                baseline=baseline.total,
+                current=result.total,
+                direction=definition.direction,
+                reliable_change=definition.reliable_change,
+                clinical_range=definition.clinical_range,
+                short_name=definition.short_name,
+            )
+            classification = change.classification
+            reason = change.explanation
+        track = track_status(
+            classification=classification,
+            administrations=count_before + 1,
+            at_risk_after=settings.at_risk_after,
+            current=result.total,
+            clinical_range=definition.clinical_range,
+            short_name=definition.short_name,
+        )
+    else:
+        reason = "Not scored: some answers are missing and this questionnaire has no rule for that."
+
+    if due is None:
+        due = (
+            QuestionnaireDue.objects.select_for_update()
+            .filter(
+                client=client,
+                instrument_code=definition.code,
+                status=DueStatus.DUE,
+                opens_at__lte=submitted_at,
+            )
+            .order_by("opens_at")
+            .first()
+        )
+    response = QuestionnaireResponse.objects.create(
+        practice=client.practice,
+        client=client,
+        instrument_code=definition.code,
+        instrument_version=definition.version,
+        answers=answers,
+        submitted_at=submitted_at,
+        entered_by=entered_by,
+        due=due,
+        idempotency_key=idempotency_key,
+        total=result.total,
+        band_code=result.band.code if result.band else "",
+        band_label=result.band.label if result.band else "",
+        complete=result.complete,
+        prorated=result.prorated,
+        flags=[
+            {"flag": f.flag, "item": f.item, "value": f.value, "critical": f.critical}
+            for f in result.flags
+        ],
+        baseline=baseline if result.total is not None else None,
+        change_from_baseline=(
+            result.total - baseline.total
+            if result.total is not None and baseline is not None and baseline.total is not None
+            else None
+        ),
+        change_from_previous=(
+            result.total - previous.total
+            if result.total is not None and previous is not None and previous.total is not None
+            else None
+        ),
+        classification=classification,
+        classification_reason=reason[:300],
+        track_status=track.status if track else "on_track",
+        track_reason=(track.reason if track else "")[:300],
+        administration_number=count_before + (1 if result.total is not None else 0),
+        scoring_meta={
+            "definition_version": definition.version,
+            "reliable_change": definition.reliable_change,
+            "reliable_change_source": definition.reliable_change_source,
+            "clinical_range": (
+                {
+                    "at_or_above": definition.clinical_range.at_or_above,
+                    "at_or_below": definition.clinical_range.at_or_below,
+                }
+                if definition.clinical_range
+                else None
+            ),
+            "band_preset": definition.band_preset,
+            "at_risk_after": settings.at_risk_after,
+            "missing_rule": str(definition.missing_rule),
+        },
+        created_by=actor,
+        updated_by=actor,
+    )
+    if due is not None and due.status == DueStatus.DUE:
+        due.status = DueStatus.COMPLETED
+        due.completed_at = submitted_at
+        due.updated_by = actor
+        due.save(update_fields=["status", "completed_at", "updated_by", "updated_at"])
+        _due_next(due=due, actor=actor)
+    Client.objects.filter(pk=client.pk).update(last_activity_at=timezone.now())
+    event_questionnaire_submitted(actor=actor, client=client, response=response)
+
+    from interlude.alerts.services import alerts_raise_for_response
+
+    alerts_raise_for_response(
+        response=response, definition=definition, result=result, previous_status=previous_status
+    )
+    return response
+
+
+# --- practice settings -------------------------------------------------------------------------
+def instrument_setting_save(
+    *,
+    actor: User,
+    practice: Practice,
+    instrument_code: str,
+    reliable_change: float | None,
+    clinical_cutoff: float | None,
+    band_preset: str = "",
+    norm_sd: float | None = None,
+    norm_reliability: float | None = None,
+) -> InstrumentSetting:
+    from interlude.measures.instruments import shipped_definitions
+
+    known = dict(shipped_definitions())
+    for own in PracticeInstrument.objects.filter(practice=practice, code=instrument_code):
+        known[own.code] = definition_parse(own.definition, practice_own=True)
+    definition = known.get(instrument_code)
+    if definition is None:
+        raise ApplicationError(f"No instrument called {instrument_code!r}.", field="instrument")
+    if reliable_change is not None and reliable_change <= 0:
+        raise ApplicationError(
+            "Reliable change must be more than 0 points.", field="reliable_change"
+        )
+    if clinical_cutoff is not None and not (
+        definition.total_min <= clinical_cutoff <= definition.total_max
+    ):
+        raise ApplicationError(
+            f"The cutoff must be within the {definition.short_name} range "
+            f"({definition.total_min:g} to {definition.total_max:g}).",
+            field="clinical_cutoff",
+        )
+    if band_preset and band_preset not in definition.band_presets:
+        raise ApplicationError(
+            f"{definition.short_name} has no band set called {band_preset!r}.", field="band_preset"
+        )
+    if (norm_sd is None) != (norm_reliability is None):
+        raise ApplicationError(
+            "Give both the standard deviation and the reliability, or neither.", field="norm_sd"
+        )
+    if norm_reliability is not None and not 0 <= norm_reliability < 1:
+        raise ApplicationError(
+            "Reliability must be from 0 up to (not including) 1.", field="norm_reliability"
+        )
+    if norm_sd is not None and norm_sd <= 0:
+        raise ApplicationError("The standard deviation must be more than 0.", field="norm_sd")
+    with transaction.atomic():
+        setting, _ = InstrumentSetting.objects.update_or_create(
+            practice=practice,
+            instrument_code=instrument_code,
+            defaults={
+                "reliable_change": reliable_change,
+                "clinical_cutoff": clinical_cutoff,
+                "band_preset": band_preset,
+                "norm_sd": norm_sd,
+                "norm_reliability": norm_reliability,
+                "updated_by": actor,
+            },
+        )
+        event_instrument_settings_changed(
+            actor=actor, practice=practice, instrument_code=instrument_code
+        )
+    return setting
+
+
+def measures_settings_save(
+    *, actor: User, practice: Practice, at_risk_after: int, default_window_days: int
+) -> MeasuresSettings:
+    if not 2 <= at_risk_after <= 52:
+        raise ApplicationError("Use a number of answers from 2 to 52.", field="at_risk_after")
+    if not 1 <= default_window_days <= 30:
+        raise ApplicationError("Use 1 to 30 days.", field="default_window_days")
+    with transaction.atomic():
+        settings, _ = MeasuresSettings.objects.update_or_create(
+            practice=practice,
+            defaults={"at_risk_after": at_risk_after, "default_window_days": default_window_days},
+        )
+        event_instrument_settings_changed(actor=actor, practice=practice, instrument_code="*")
+    return settings
+
+
+def practice_instrument_create(
+    *, actor: User, practice: Practice, document: dict[str, Any]
+) -> PracticeInstrument:
+    """A practice's own Likert-style instrument. The document is checked like a shipped one."""
+    from interlude.measures.instruments import shipped_definitions
+
+    document = {**document, "licence": "practice_own"}
+    try:
+        definition = definition_parse(document, practice_own=True)
+    except DefinitionError as exc:
+        raise ApplicationError(str(exc), field="definition") from None
+    if definition.code in shipped_definitions():
+        raise ApplicationError(
+            f"{definition.code!r} is the code of a shipped instrument; choose another.",
+            field="definition",
+        )
+    if PracticeInstrument.objects.filter(practice=practice, code=definition.code).exists():
+        raise ApplicationError(
+            f"The practice already has an instrument called {definition.code!r}.",
+            field="definition",
+        )
+    with transaction.atomic():
+        own = PracticeInstrument.objects.create(
+            practice=practice, code=definition.code, definition=document, created_by=actor
+        )
+        event_instrument_settings_changed(
+            actor=actor, practice=practice, instrument_code=definition.code
+        )
+    return own
