@@ -138,7 +138,7 @@ class InstrumentDefinition:
     multiplier: float
     direction: Direction
     bands: tuple[Band, ...]
-    band_presets: dict[str, tuple[Band, ...]]
+    band_presets: dict[str, tuple[Band, ...]] = field(compare=False)
     band_preset: str
     critical_items: tuple[CriticalItem, ...]
     item_flags: tuple[ItemFlag, ...]
@@ -204,6 +204,8 @@ class InstrumentDefinition:
     ) -> InstrumentDefinition:
         """The definition with a practice's choices applied (CLINICAL.md: never hard-code)."""
         result = self
+        if reliable_change is not None and reliable_change <= 0:
+            raise DefinitionError("Reliable change must be more than 0 points.")
         if reliable_change is not None:
             result = replace(
                 result, reliable_change=reliable_change, reliable_change_source="practice setting"
@@ -328,6 +330,12 @@ def definition_parse(doc: dict[str, Any], *, practice_own: bool = False) -> Inst
     for c in critical:
         if not 1 <= c.item <= len(items):
             raise DefinitionError(f"{where}: critical item {c.item} does not exist.")
+        target = items[c.item - 1]
+        if not target.min_value <= c.above < target.max_value:
+            raise DefinitionError(
+                f"{where}: critical item {c.item} 'above' must be from {target.min_value} to "
+                f"{target.max_value - 1}, or the flag could never (or would always) be raised."
+            )
     item_flags = tuple(
         ItemFlag(
             flag=str(_require(f, "flag", str, where)),
@@ -340,6 +348,14 @@ def definition_parse(doc: dict[str, Any], *, practice_own: bool = False) -> Inst
     rc = doc.get("reliable_change") or {}
     clinical = doc.get("clinical_range") or {}
     clinical_range = None
+    if clinical.get("at_or_above") is not None and clinical.get("at_or_below") is not None:
+        raise DefinitionError(
+            f"{where}: clinical_range takes at_or_above or at_or_below, not both."
+        )
+    if rc.get("points") is not None and not (
+        isinstance(rc["points"], (int, float)) and rc["points"] > 0
+    ):
+        raise DefinitionError(f"{where}: reliable_change points must be a number above 0.")
     if clinical.get("at_or_above") is not None or clinical.get("at_or_below") is not None:
         clinical_range = ClinicalRange(
             at_or_above=clinical.get("at_or_above"), at_or_below=clinical.get("at_or_below")
@@ -349,8 +365,9 @@ def definition_parse(doc: dict[str, Any], *, practice_own: bool = False) -> Inst
         missing_rule = MissingRule(missing.get("rule", "incomplete"))
     except ValueError:
         raise DefinitionError(f"{where}: missing rule must be 'incomplete' or 'prorate'.") from None
+    licence_code = _require(doc, "licence", str, where)
     try:
-        licence = Licence(_require(doc, "licence", str, where))
+        licence = Licence(licence_code)
         direction = Direction(doc.get("direction", Direction.HIGHER_IS_WORSE))
     except ValueError as exc:
         raise DefinitionError(f"{where}: {exc}") from None

@@ -37,7 +37,11 @@ def test_first_answer_is_the_baseline_and_later_ones_are_classified():
     start = timezone.now() - timedelta(days=30)
     first, created = _submit(client, PHQ9_16, "a", when=start)
     assert created is True
-    assert (first.total, first.band_code, first.classification) == (16.0, "moderately_severe", "baseline")
+    assert (first.total, first.band_code, first.classification) == (
+        16.0,
+        "moderately_severe",
+        "baseline",
+    )
     second, _ = _submit(client, [1, 1, 1, 1, 1, 1, 1, 2, 0], "b", when=start + timedelta(days=14))
     assert second.total == 9.0
     assert second.baseline_id == first.pk

@@ -65,11 +65,16 @@ class Command(BaseCommand):
         children = {
             "web server": subprocess.Popen(web),  # noqa: S603 - fixed argv, no shell
             worker_name: subprocess.Popen(worker),  # noqa: S603
+            # The clock: enqueues the time-based alert rules every minute (alerts_sweep).
+            "alert clock": subprocess.Popen(  # noqa: S603
+                [python, "manage.py", "alerts_sweep", "--every", "60"]
+            ),
         }
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"\nInterlude is running at {url}  (Ctrl-C stops it)"))
         self.stdout.write(
-            f"Web server: gunicorn, {options['web_workers']} workers. Tasks: {worker_name}."
+            f"Web server: gunicorn, {options['web_workers']} workers. Tasks: {worker_name}, "
+            "alert rules every minute."
         )
         if settings.DEMO_ENABLED:
             from interlude.practices.demo import DEMO_LOGINS

@@ -1,0 +1,51 @@
+"""Run the time-based alert rules: escalation, overdue questionnaires, no check-ins, mood drops.
+
+`manage.py alerts_sweep` runs them once, here, and prints what it did (for cron).
+`manage.py alerts_sweep --every 60` is the clock `manage.py serve` starts: every 60 seconds it
+enqueues the sweep for the task worker, so the work runs where every other task runs. The sweep is
+idempotent, so an overlap or a restart never raises an alert twice.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from interlude.alerts.services import alerts_sweep
+from interlude.alerts.tasks import alerts_sweep_run
+
+
+class Command(BaseCommand):
+    help = "Run the time-based alert rules once, or enqueue them every N seconds."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--every", type=int, default=0, help="Seconds between sweeps (0: run once, here)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        every = options["every"]
+        if every <= 0:
+            result = alerts_sweep()
+            self.stdout.write(
+                f"Escalated {result['escalated']}, overdue {result['overdue']}, "
+                f"check-in alerts {result['checkins']}."
+            )
+            return
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        next_run = time.monotonic()
+        while not stopping:
+            if time.monotonic() >= next_run:
+                alerts_sweep_run.enqueue()
+                next_run = time.monotonic() + every
+            time.sleep(0.5)
