@@ -251,3 +251,67 @@ def test_rq_worker_sends_invitation_email_once(redis_env):
         "rq",
         ["rqworker", "default", "--job-class", "django_tasks_rq.Job", "--burst"],
     )
+
+
+# --- alerts: a risk answer's notification goes through the real worker ---------------------------
+RISK_ANSWER = f"""
+import json
+from interlude.accounts.models import User
+from interlude.measures.models import EnteredBy
+from interlude.measures.services import response_submit
+from interlude.practices.services import client_create, practice_create
+owner = User.objects.create_user(
+    email="owner@example.org", password="a-long-owner-passphrase-7", full_name="Dr. Robin Vale"
+)
+practice = practice_create(
+    name={PRACTICE!r}, country="US", time_zone="America/New_York", owner=owner
+)
+membership = practice.memberships.get(user=owner)
+client = client_create(
+    actor=owner, membership=membership, full_name={CLIENT_NAME!r},
+    email="", time_zone="America/New_York",
+)
+response, _ = response_submit(
+    client=client, actor=owner, instrument_code="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 3],
+    idempotency_key="paper-1", entered_by=EnteredBy.CLINICIAN,
+)
+from interlude.alerts.models import Alert
+print("RESULT=" + json.dumps({{"alerts": list(Alert.objects.values_list("kind", flat=True))}}))
+"""
+
+ALERT_STATE = """
+import json
+from interlude.alerts.models import Alert
+from interlude.audit.models import AuditEvent
+alert = Alert.objects.get()
+print("RESULT=" + json.dumps({
+    "notified": alert.notified_at is not None,
+    "actions": list(AuditEvent.objects.filter(client=alert.client).order_by("seq")
+                    .values_list("action", flat=True)),
+}))
+"""
+
+
+def test_db_worker_sends_the_risk_alert_email_once_without_clinical_content(worker_env):
+    env = worker_env
+    manage(env, "migrate", "--noinput", "-v", "0")
+    assert shell(env, RISK_ANSWER) == {"alerts": ["critical_item"]}
+    worker = ["db_worker", "--batch", "--no-startup-delay", "--queue-name", "default"]
+    first = manage(env, *worker)
+    state = shell(env, ALERT_STATE)
+    assert state["notified"] is True
+    assert state["actions"] == [
+        "client.created",
+        "measures.submitted",
+        "alert.raised",
+        "alert.notified",
+    ]
+    output = quopri.decodestring(first.stdout).decode()
+    assert output.count("Subject: Interlude: something needs your attention") == 1, output
+    assert "To: owner@example.org" in output
+    assert "/clinic/alerts/" in output
+    for secret in [*CLIENT_NAME.replace("-", " ").split(), "PHQ", "item 9", "self-harm", "dead"]:
+        assert secret not in output, f"the alert email contains clinical content ({secret})"
+    # The sweep from the command line (what cron or the serve clock runs) is safe to repeat.
+    swept = manage(env, "alerts_sweep").stdout
+    assert swept.strip() == "Escalated 0, overdue 0, check-in alerts 0."
