@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
+from interlude.insights.selectors_patterns import patterns_for_client
 from interlude.practices.access import access_own_client
 from interlude.tracking.charts import (
     SCALE_0_10,
@@ -119,5 +120,7 @@ def progress(request: InterludeRequest) -> HttpResponse:
             "progress": series,
             "charts": progress_charts(series),
             "has_data": any(v is not None for s in series.series.values() for _, v in s),
+            # always the last 90 days, whatever range the charts show
+            "patterns": patterns_for_client(client=client),
         },
     )

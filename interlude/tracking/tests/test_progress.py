@@ -27,7 +27,7 @@ TODAY = date(2026, 3, 10)
 # Statements per page, savepoints not counted: session, user, user session (select, user,
 # update), membership (tenant), client profile, observations (one query for all three kinds),
 # session save.
-PROGRESS_PAGE_QUERIES = 9
+PROGRESS_PAGE_QUERIES = 11
 PROGRESS_API_QUERIES = 9
 
 
