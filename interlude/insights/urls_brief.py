@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from interlude.insights import views_brief
+
+urlpatterns = [
+    path("clinic/clients/<uuid:client_id>/brief/", views_brief.client_brief, name="client_brief"),
+    path(
+        "clinic/clients/<uuid:client_id>/report/", views_brief.client_report, name="client_report"
+    ),
+    path(
+        "clinic/clients/<uuid:client_id>/report.pdf",
+        views_brief.client_report_pdf,
+        name="client_report_pdf",
+    ),
+]

@@ -1,0 +1,324 @@
+"""Reads for the pre-session brief and the progress report, for a client the gate returned.
+
+`brief_inputs` reads everything "since the last session" into the plain values of `brief.py`, in a
+fixed number of queries whatever the amount of data (test_brief.py asserts it). Only what the care
+team may see is read out: check-in notes the client shared, journal entries the client shared, and
+completed thought records (the worksheet pages tell clients their care team sees those).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from interlude.alerts.models import Alert, AlertKind, AlertStatus, Severity
+from interlude.care.models import SafetyPlanVersion
+from interlude.care.selectors import (
+    appointment_last_attended,
+    appointment_next,
+    crisis_resources_for_client,
+)
+from interlude.exercises.models import (
+    ActivityPlan,
+    ExposurePractice,
+    JournalEntry,
+    RelaxationSession,
+    SleepDiaryEntry,
+    ThoughtRecord,
+)
+from interlude.exercises.schemas import ThoughtRecordContent
+from interlude.insights.brief import (
+    FALLBACK_DAYS,
+    AlertIn,
+    AppointmentIn,
+    BriefIn,
+    DayValue,
+    HomeworkIn,
+    JournalIn,
+    NoteIn,
+    PeriodIn,
+    ScoreIn,
+    ThoughtRecordIn,
+)
+from interlude.measures.models import DueStatus, QuestionnaireDue, QuestionnaireResponse
+from interlude.measures.selectors import InstrumentSeries, instrument_definitions, response_series
+from interlude.practices.models import Client, CrisisResource
+from interlude.tracking.charts import daily_means
+from interlude.tracking.models import CheckIn, Observation, ObservationKind
+
+BRIEF_KINDS = (ObservationKind.MOOD, ObservationKind.ANXIETY, ObservationKind.SLEEP_HOURS)
+MAX_ALERTS = 20
+MAX_NOTES = 50
+MAX_THOUGHT_RECORDS = 5
+MAX_JOURNAL = 5
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local_day(at: datetime, zone_name: str, fallback: ZoneInfo) -> date:
+    zone = _zone(zone_name) if zone_name else fallback
+    return at.astimezone(zone).date()
+
+
+def _days_with_values(points: Iterable[tuple[date, float | None]]) -> list[DayValue]:
+    return [DayValue(day=d, value=v) for d, v in points if v is not None]
+
+
+# --- the brief -----------------------------------------------------------------------------------
+def brief_inputs(*, client: Client, now: datetime | None = None) -> BriefIn:
+    """Everything the brief says about `client`, since the last attended session (or the last 14
+    days when there is none). 17 queries, whatever the amount of data."""
+    now = now or timezone.now()
+    client_zone = _zone(client.time_zone)
+    practice_zone = _zone(client.practice.time_zone)
+    today = now.astimezone(client_zone).date()
+
+    last = appointment_last_attended(client=client, before=now)
+    since = last.starts_at if last is not None else now - timedelta(days=FALLBACK_DAYS)
+    start_day = since.astimezone(client_zone).date()
+    period = PeriodIn(
+        start_day=start_day,
+        today=today,
+        session_day=start_day if last is not None else None,
+    )
+    upcoming = appointment_next(client=client, after=now)
+    series = _series(client=client, since=since, now=now, start_day=start_day, today=today)
+    notes, private_days = _notes(client=client, since=since, fallback=client_zone)
+    return BriefIn(
+        period=period,
+        alerts=_alerts(client=client, since=since, zone=practice_zone),
+        scores=_scores(client=client, since=since, zone=client_zone),
+        mood=series[ObservationKind.MOOD],
+        anxiety=series[ObservationKind.ANXIETY],
+        sleep_hours=series[ObservationKind.SLEEP_HOURS],
+        shared_notes=notes,
+        private_note_days=private_days,
+        thought_records=_thought_records(client=client, since=since, zone=client_zone),
+        journal=_journal(client=client, since=since, zone=client_zone),
+        homework=_homework(client=client, since=since, now=now, start_day=start_day, today=today),
+        next_appointment=(
+            AppointmentIn(
+                starts_at=upcoming.starts_at.astimezone(practice_zone),
+                duration_minutes=upcoming.duration_minutes,
+                clinician=upcoming.clinician.user.get_full_name(),
+            )
+            if upcoming is not None
+            else None
+        ),
+    )
+
+
+def brief_crisis_resources(*, client: Client) -> list[CrisisResource]:
+    """The client's crisis lines (for the next steps of a critical alert). One query."""
+    return crisis_resources_for_client(client=client)
+
+
+def _alerts(*, client: Client, since: datetime, zone: ZoneInfo) -> list[AlertIn]:
+    rows = (
+        Alert.objects.filter(client=client)
+        .filter(Q(created_at__gte=since) | ~Q(status=AlertStatus.RESOLVED))
+        .order_by("-severity_rank", "-created_at")[:MAX_ALERTS]
+    )
+    return [
+        AlertIn(
+            severity=a.severity,
+            severity_label=str(Severity(a.severity).label),
+            kind_label=str(AlertKind(a.kind).label),
+            reason=a.reason,
+            status=a.status,
+            status_label=str(AlertStatus(a.status).label),
+            raised_at=a.created_at.astimezone(zone),
+            in_period=a.created_at >= since,
+        )
+        for a in rows
+    ]
+
+
+def _scores(*, client: Client, since: datetime, zone: ZoneInfo) -> list[ScoreIn]:
+    definitions = instrument_definitions(practice=client.practice)
+    rows = (
+        QuestionnaireResponse.objects.filter(client=client, total__isnull=False)
+        .order_by("submitted_at", "id")
+        .only(
+            "instrument_code",
+            "submitted_at",
+            "total",
+            "band_label",
+            "classification",
+            "track_status",
+            "track_reason",
+            "flags",
+        )
+    )
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
+    for row in rows:
+        by_code.setdefault(row.instrument_code, []).append(row)
+    scores = []
+    for code, answers in by_code.items():
+        in_period = [r for r in answers if r.submitted_at >= since]
+        if not in_period:
+            continue
+        latest = in_period[-1]
+        before = [r for r in answers if r.submitted_at < since]
+        previous = before[-1] if before else None
+        baseline = answers[0] if answers[0] is not latest else None
+        definition = definitions.get(code)
+        assert latest.total is not None
+        scores.append(
+            ScoreIn(
+                code=code,
+                short_name=definition.short_name if definition else code.upper(),
+                total=latest.total,
+                band=latest.band_label,
+                answered_on=latest.submitted_at.astimezone(zone).date(),
+                answers_in_period=len(in_period),
+                previous_total=previous.total if previous else None,
+                previous_day=previous.submitted_at.astimezone(zone).date() if previous else None,
+                baseline_total=baseline.total if baseline else None,
+                baseline_day=baseline.submitted_at.astimezone(zone).date() if baseline else None,
+                classification=latest.classification,
+                track_status=latest.track_status,
+                track_reason=latest.track_reason,
+                critical=any(r.is_critical for r in in_period),
+            )
+        )
+    return scores
+
+
+def _series(
+    *, client: Client, since: datetime, now: datetime, start_day: date, today: date
+) -> dict[str, list[DayValue]]:
+    """Daily means of mood, anxiety and sleep hours in the period (days with a value only)."""
+    rows = Observation.objects.filter(
+        client=client, kind__in=BRIEF_KINDS, effective_at__gte=since, effective_at__lte=now
+    ).values_list("kind", "effective_at", "time_zone", "value")
+    by_kind: dict[str, list[tuple[datetime, str, float]]] = {str(k): [] for k in BRIEF_KINDS}
+    for kind, effective_at, zone_name, value in rows:
+        by_kind[kind].append((effective_at, zone_name, value))
+    days = (today - start_day).days + 1
+    return {
+        kind: _days_with_values(
+            daily_means(values, start=start_day, days=days, fallback_zone=client.time_zone)
+        )
+        for kind, values in by_kind.items()
+    }
+
+
+def _notes(
+    *, client: Client, since: datetime, fallback: ZoneInfo
+) -> tuple[list[NoteIn], list[date]]:
+    """Check-in notes in the period: the text of shared ones, and the days of private ones.
+
+    A private note is never decrypted here."""
+    rows = CheckIn.objects.filter(
+        client=client, recorded_at__gte=since, note__isnull=False
+    ).order_by("recorded_at")[:MAX_NOTES]
+    shared, private = [], []
+    for c in rows:
+        day = _local_day(c.recorded_at, c.time_zone, fallback)
+        if c.note_shared:
+            text = c.note or ""
+            if text.strip():
+                shared.append(NoteIn(day=day, text=text))
+        else:
+            private.append(day)
+    return shared, private
+
+
+def _thought_records(*, client: Client, since: datetime, zone: ZoneInfo) -> list[ThoughtRecordIn]:
+    rows = (
+        ThoughtRecord.objects.filter(client=client, is_complete=True)
+        .filter(Q(occurred_at__gte=since) | Q(created_at__gte=since))
+        .order_by("-occurred_at", "-id")[:MAX_THOUGHT_RECORDS]
+    )
+    result = []
+    for r in rows:
+        # Completed thought records are visible to the care team (the client is told so).
+        content = ThoughtRecordContent.from_stored(r.content)
+        result.append(
+            ThoughtRecordIn(
+                day=r.occurred_at.astimezone(zone).date(),
+                situation=content.situation,
+                belief_before=r.belief_before,
+                belief_after=r.belief_after,
+                emotion_before=r.emotion_before,
+                emotion_after=r.emotion_after,
+            )
+        )
+    return result
+
+
+def _journal(*, client: Client, since: datetime, zone: ZoneInfo) -> list[JournalIn]:
+    rows = (
+        JournalEntry.objects.filter(client=client, shared_at__isnull=False)
+        .filter(Q(written_at__gte=since) | Q(shared_at__gte=since))
+        .order_by("-written_at", "-id")[:MAX_JOURNAL]
+    )
+    return [
+        JournalIn(day=e.written_at.astimezone(zone).date(), title=e.title or "", body=e.body)
+        for e in rows
+    ]
+
+
+def _homework(
+    *, client: Client, since: datetime, now: datetime, start_day: date, today: date
+) -> HomeworkIn:
+    dues = (
+        QuestionnaireDue.objects.filter(client=client, opens_at__lte=now)
+        .filter(Q(closes_at__gte=since) | Q(completed_at__gte=since))
+        .aggregate(
+            completed=Count("id", filter=Q(status=DueStatus.COMPLETED)),
+            missed=Count("id", filter=Q(status=DueStatus.MISSED)),
+            still_open=Count("id", filter=Q(status=DueStatus.DUE)),
+        )
+    )
+    thought_records = (
+        ThoughtRecord.objects.filter(client=client, is_complete=True)
+        .filter(Q(occurred_at__gte=since) | Q(created_at__gte=since))
+        .count()
+    )
+    activities = ActivityPlan.objects.filter(
+        client=client, planned_for__gte=start_day, planned_for__lte=today
+    ).aggregate(planned=Count("id"), done=Count("id", filter=Q(done=True)))
+    exposure = ExposurePractice.objects.filter(client=client, practiced_at__gte=since).count()
+    sleep = SleepDiaryEntry.objects.filter(client=client, night_of__gte=start_day).count()
+    relaxation = RelaxationSession.objects.filter(client=client, started_at__gte=since).aggregate(
+        sessions=Count("id"), seconds=Sum("seconds_practised")
+    )
+    plan = (
+        SafetyPlanVersion.objects.filter(client=client)
+        .order_by("-version")
+        .values_list("version", "created_at")
+        .first()
+    )
+    zone = _zone(client.time_zone)
+    return HomeworkIn(
+        questionnaires_completed=dues["completed"],
+        questionnaires_missed=dues["missed"],
+        questionnaires_open=dues["still_open"],
+        thought_records=thought_records,
+        activities_planned=activities["planned"],
+        activities_done=activities["done"],
+        exposure_practices=exposure,
+        sleep_diary_nights=sleep,
+        relaxation_sessions=relaxation["sessions"],
+        relaxation_seconds=relaxation["seconds"] or 0,
+        safety_plan_version=plan[0] if plan else None,
+        safety_plan_updated=plan[1].astimezone(zone).date() if plan else None,
+    )
+
+
+# --- the progress report -------------------------------------------------------------------------
+def report_series(*, client: Client) -> list[InstrumentSeries]:
+    """Every instrument the client has scored answers for, oldest answer first (three queries:
+    the practice's instruments and settings, then the answers)."""
+    return response_series(client=client)

@@ -1,0 +1,124 @@
+"""The pre-session brief and the progress report (HTML preview and PDF). Thin: the gate loads the
+client, the selectors read, brief.py and report.py shape, the templates render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from interlude.audit.services import event_report_exported
+from interlude.core.http import StaffRequest
+from interlude.core.policy import Access, access
+from interlude.insights import report
+from interlude.insights.brief import brief_build
+from interlude.insights.selectors_brief import (
+    brief_crisis_resources,
+    brief_inputs,
+    report_series,
+)
+from interlude.practices.access import access_client
+from interlude.practices.enums import ShareScope
+from interlude.practices.models import Client
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@access(Access.CLINICIAN)
+def client_brief(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    brief = brief_build(brief_inputs(client=client))
+    resources = brief_crisis_resources(client=client)
+    context = {
+        "client": client,
+        "brief": brief,
+        "emergency": next((r for r in resources if r.is_emergency), None),
+        "resources": [r for r in resources if not r.is_emergency],
+        "nav": "caseload",
+    }
+    return render(request, "insights/brief.html", context)
+
+
+def _report_context(
+    request: StaffRequest, client: Client, *, for_print: bool
+) -> tuple[dict[str, Any], bool]:
+    """The report's context, and whether the requested dates were valid."""
+    zone = _zone(client.time_zone)
+    today = timezone.now().astimezone(zone).date()
+    series = report_series(client=client)
+    first = report.first_answer_day(series, zone=zone)
+    date_range, errors = report.range_parse(
+        request.GET.get("from"),
+        request.GET.get("to"),
+        default_start=first or client.started_on or today,
+        today=today,
+    )
+    instruments = (
+        []
+        if errors
+        else report.report_instruments(
+            series, date_range=date_range, zone=zone, for_print=for_print
+        )
+    )
+    practice_today = timezone.now().astimezone(_zone(client.practice.time_zone)).date()
+    query = f"?from={date_range.start.isoformat()}&to={date_range.end.isoformat()}"
+    context = {
+        "client": client,
+        "practice": client.practice,
+        "date_range": date_range,
+        "errors": errors,
+        "error_fields": {e.field for e in errors},
+        "raw_from": request.GET.get("from") or date_range.start.isoformat(),
+        "raw_to": request.GET.get("to") or date_range.end.isoformat(),
+        "instruments": instruments,
+        "has_answers": bool(series),
+        "prepared_by": request.user.get_full_name() or request.user.email,
+        "prepared_on": report.long_date(practice_today),
+        "pdf_url": reverse("client_report_pdf", args=[client.public_id]) + query,
+        "nav": "caseload",
+        "for_print": for_print,
+    }
+    return context, not errors
+
+
+@access(Access.CLINICIAN)
+def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    context, valid = _report_context(request, client, for_print=False)
+    return render(request, "insights/report.html", context, status=200 if valid else 400)
+
+
+@access(Access.CLINICIAN)
+def client_report_pdf(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
+    # The gate records its own refusals (outside this transaction, so a 404 keeps its event).
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    # The report's read and its export event share one transaction: if the event cannot be
+    # written, nothing is exported.
+    with transaction.atomic():
+        context, valid = _report_context(request, client, for_print=True)
+        if valid:
+            event_report_exported(actor=request.user, client=client, kind=report.PDF_KIND)
+    if not valid:
+        context["for_print"] = False
+        return render(request, "insights/report.html", context, status=400)
+    html = render_to_string("insights/report_pdf.html", context, request=request)
+    pdf = report.pdf_render(html, base_url=request.build_absolute_uri("/"))
+    practice_today = timezone.now().astimezone(_zone(client.practice.time_zone)).date()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{report.report_filename(practice_today)}"'
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
