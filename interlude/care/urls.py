@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interlude.care import views
+from interlude.care import views, views_appointments
 
 # One version of the plan is the versions page with ?version=N (a number, not PHI): every
 # clinician route then has only the client's id in its path.
@@ -30,5 +30,16 @@ urlpatterns = [
         "clinic/clients/<uuid:client_id>/safety-plan/versions/",
         views.clinician_safety_plan_versions,
         name="clinician_safety_plan_versions",
+    ),
+    # appointments, on the client record
+    path(
+        "clinic/clients/<uuid:client_id>/appointments/add/",
+        views_appointments.appointment_create_view,
+        name="appointment_add",
+    ),
+    path(
+        "clinic/clients/<uuid:client_id>/appointments/<uuid:appointment_id>/status/",
+        views_appointments.appointment_status_view,
+        name="appointment_status",
     ),
 ]

@@ -21,6 +21,7 @@ from interlude.audit.services import (
     event_questionnaire_submitted,
 )
 from interlude.care.models import Appointment, AppointmentStatus
+from interlude.care.services import appointment_create
 from interlude.core.errors import ApplicationError
 from interlude.measures.change import Classification, classify, track_status
 from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
@@ -37,7 +38,7 @@ from interlude.measures.models import (
 )
 from interlude.measures.scoring import AnswerError, Score, score
 from interlude.measures.selectors import instrument_definition_get, measures_settings_get
-from interlude.practices.models import Client, Practice
+from interlude.practices.models import Client, Membership, Practice
 
 
 # --- scheduling --------------------------------------------------------------------------------
@@ -173,6 +174,30 @@ def dues_for_appointments(*, client: Client, actor: User) -> int:
                 )
                 created += 1
     return created
+
+
+def appointment_add(
+    *,
+    actor: User,
+    client: Client,
+    clinician: Membership,
+    starts_at: datetime,
+    duration_minutes: int,
+) -> Appointment:
+    """Add a session and open its "before each appointment" questionnaires, in one transaction.
+
+    Lives here rather than in care/services.py because `care` imports no other domain app; the
+    appointment itself is still written by `care.services.appointment_create`."""
+    with transaction.atomic():
+        appointment = appointment_create(
+            actor=actor,
+            client=client,
+            clinician=clinician,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+        )
+        dues_for_appointments(client=client, actor=actor)
+    return appointment
 
 
 def due_mark_missed(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue | None:

@@ -1,0 +1,253 @@
+"""Questionnaires on the client record: schedule one, stop a schedule, enter a paper form.
+
+Every view loads the client through the gate (`access_client`, MEASURES scope, audited) and calls
+one service. The schedules panel itself is `measures/_record_schedules.html`, included in the
+client record; `schedules_panel_context` gives it everything it shows in a fixed number of
+queries, and the pages here render the same panel's form when there is something to fix.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from interlude.core.errors import ApplicationError
+from interlude.core.http import StaffRequest
+from interlude.core.policy import Access, access
+from interlude.measures.forms_clinician import PaperEntryForm, ScheduleForm, form_field_for
+from interlude.measures.instruments import InstrumentDefinition
+from interlude.measures.models import (
+    DueStatus,
+    EnteredBy,
+    Frequency,
+    QuestionnaireDue,
+    QuestionnaireSchedule,
+)
+from interlude.measures.selectors import (
+    instrument_definitions,
+    measures_settings_get,
+    response_get,
+    response_list,
+    schedule_list,
+)
+from interlude.measures.services import response_submit, schedule_create, schedule_end
+from interlude.practices.access import access_client
+from interlude.practices.enums import ShareScope
+from interlude.practices.models import Client
+
+PANEL_ANCHOR = "#questionnaire-schedules"
+
+
+def frequency_words(schedule: QuestionnaireSchedule) -> str:
+    """'once', 'every 14 days', 'before each appointment'."""
+    if schedule.frequency == Frequency.EVERY_N_DAYS:
+        days = schedule.interval_days or 1
+        return "every day" if days == 1 else f"every {days} days"
+    if schedule.frequency == Frequency.BEFORE_APPOINTMENT:
+        return "before each appointment"
+    return "once"
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One active schedule as the panel shows it."""
+
+    schedule: QuestionnaireSchedule
+    definition: InstrumentDefinition | None
+    next_due: QuestionnaireDue | None  # the earliest occasion still to be answered
+    last_answered_at: datetime | None  # the latest answer to this instrument, from any source
+
+    @property
+    def name(self) -> str:
+        return self.definition.short_name if self.definition else self.schedule.instrument_code
+
+    @property
+    def frequency_words(self) -> str:
+        return frequency_words(self.schedule)
+
+
+def schedule_rows(
+    *, client: Client, definitions: dict[str, InstrumentDefinition]
+) -> list[ScheduleRow]:
+    """Active schedules with their next occasion and last answer: three queries, any number."""
+    schedules = schedule_list(client=client)
+    if not schedules:
+        return []
+    next_due: dict[int, QuestionnaireDue] = {}
+    # The client was loaded by the gate; these rows are all that client's.
+    for due in QuestionnaireDue.objects.filter(
+        client=client, status=DueStatus.DUE, schedule__in=schedules
+    ).order_by("opens_at"):
+        next_due.setdefault(due.schedule_id, due)
+    last = dict(
+        response_list(client=client)
+        .order_by()
+        .values("instrument_code")
+        .annotate(last=Max("submitted_at"))
+        .values_list("instrument_code", "last")
+    )
+    return [
+        ScheduleRow(
+            schedule=s,
+            definition=definitions.get(s.instrument_code),
+            next_due=next_due.get(s.pk),
+            last_answered_at=last.get(s.instrument_code),
+        )
+        for s in schedules
+    ]
+
+
+def _schedule_form(client: Client, definitions: dict[str, InstrumentDefinition], data=None):
+    settings = measures_settings_get(practice=client.practice)
+    return ScheduleForm(
+        data,
+        definitions=list(definitions.values()),
+        default_window_days=settings.default_window_days,
+        time_zone=client.time_zone,
+    )
+
+
+def schedules_panel_context(
+    *, client: Client, definitions: dict[str, InstrumentDefinition] | None = None
+) -> dict[str, object]:
+    """Everything `measures/_record_schedules.html` shows, for a client the gate returned."""
+    definitions = (
+        definitions if definitions is not None else instrument_definitions(practice=client.practice)
+    )
+    return {
+        "schedules": schedule_list(client=client),
+        "schedule_rows": schedule_rows(client=client, definitions=definitions),
+        "instruments": list(definitions.values()),
+        "schedule_form": _schedule_form(client, definitions),
+    }
+
+
+def _record_url(client: Client) -> str:
+    return reverse("client_record", kwargs={"client_id": client.public_id}) + PANEL_ANCHOR
+
+
+def _client(request: StaffRequest, client_id: uuid.UUID) -> Client:
+    return access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+
+
+@access(Access.CLINICIAN)
+def schedule_add(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
+    """GET: the scheduling form on its own page. POST: schedule, then back to the record."""
+    client = _client(request, client_id)
+    definitions = instrument_definitions(practice=client.practice)
+    form = _schedule_form(client, definitions, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            schedule = schedule_create(
+                actor=request.user,
+                client=client,
+                instrument_code=data["instrument"],
+                frequency=Frequency(data["frequency"]),
+                interval_days=data.get("interval_days"),
+                window_days=data["window_days"],
+                starts_at=form.starts_at(),
+            )
+        except ApplicationError as exc:
+            form.add_error(form_field_for(form, exc.field), exc.message)
+        else:
+            definition = definitions[schedule.instrument_code]
+            messages.success(
+                request, f"{definition.short_name} scheduled {frequency_words(schedule)}."
+            )
+            return redirect(_record_url(client))
+    return render(
+        request,
+        "measures/clinician/schedule.html",
+        {"client": client, "schedule_form": form, "nav": "caseload"},
+    )
+
+
+@access(Access.CLINICIAN)
+def schedule_stop(
+    request: StaffRequest, client_id: uuid.UUID, schedule_id: uuid.UUID
+) -> HttpResponse:
+    """GET: ask to confirm. POST: stop the schedule; open occasions are withdrawn."""
+    client = _client(request, client_id)
+    schedule = next((s for s in schedule_list(client=client) if s.public_id == schedule_id), None)
+    if schedule is None:
+        raise Http404
+    definition = instrument_definitions(practice=client.practice).get(schedule.instrument_code)
+    name = definition.short_name if definition else schedule.instrument_code
+    if request.method == "POST":
+        schedule_end(actor=request.user, schedule=schedule)
+        messages.success(request, f"Stopped {name} ({frequency_words(schedule)}).")
+        return redirect(_record_url(client))
+    return render(
+        request,
+        "measures/clinician/schedule_stop.html",
+        {
+            "client": client,
+            "schedule": schedule,
+            "name": name,
+            "frequency_words": frequency_words(schedule),
+            "nav": "caseload",
+        },
+    )
+
+
+@access(Access.CLINICIAN)
+def paper_entry(request: StaffRequest, client_id: uuid.UUID, code: str) -> HttpResponse:
+    """Answers copied from a paper form, scored like any other (this is how ISI and CORE-10,
+    whose wording is licensed, get scored). After saving, the same page shows the result."""
+    client = _client(request, client_id)
+    definition = instrument_definitions(practice=client.practice).get(code)
+    if definition is None:
+        raise Http404
+    context: dict[str, object] = {"client": client, "definition": definition, "nav": "caseload"}
+    saved_id = request.GET.get("saved", "")
+    if request.method == "GET" and saved_id:
+        try:
+            response = response_get(client=client, response_id=str(uuid.UUID(saved_id)))
+        except ValueError:
+            response = None
+        if response is None or response.instrument_code != definition.code:
+            raise Http404
+        context["saved"] = response
+        return render(request, "measures/clinician/paper_entry_saved.html", context)
+    form = PaperEntryForm(
+        request.POST if request.method == "POST" else None,
+        definition=definition,
+        time_zone=client.time_zone,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            response, _created = response_submit(
+                client=client,
+                actor=request.user,
+                instrument_code=definition.code,
+                answers=form.answers(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                entered_by=EnteredBy.CLINICIAN,
+                submitted_at=form.submitted_at(),
+            )
+        except ApplicationError as exc:
+            if exc.field == "idempotency_key":
+                form.add_error(
+                    None,
+                    "This form was already saved with other answers. To enter another paper "
+                    "form, start a new one.",
+                )
+                context["stale"] = True
+            else:
+                form.add_error(form_field_for(form, exc.field), exc.message)
+        else:
+            url = reverse(
+                "measures_paper_entry",
+                kwargs={"client_id": client.public_id, "code": definition.code},
+            )
+            return redirect(f"{url}?saved={response.public_id}")
+    context["form"] = form
+    return render(request, "measures/clinician/paper_entry.html", context)
