@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     )
     ALERT_SETTINGS_CHANGED = "practice.alert_settings_changed", "Changed alert settings"
     QUESTIONNAIRE_SCHEDULED = "measures.scheduled", "Scheduled a questionnaire"
+    QUESTIONNAIRE_SCHEDULE_ENDED = "measures.schedule_ended", "Stopped a questionnaire schedule"
     QUESTIONNAIRE_SUBMITTED = "measures.submitted", "Answered a questionnaire"
     APPOINTMENT_CHANGED = "care.appointment_changed", "Added or changed an appointment"
     ALERT_RAISED = "alert.raised", "An alert was raised"

@@ -265,6 +265,19 @@ def event_questionnaire_scheduled(
     )
 
 
+def event_questionnaire_schedule_ended(
+    *, actor: User, client: Client, schedule: QuestionnaireSchedule
+) -> AuditEvent:
+    return _append(
+        action=AuditAction.QUESTIONNAIRE_SCHEDULE_ENDED,
+        actor=actor,
+        client=client,
+        object_type="questionnaire_schedule",
+        object_id=str(schedule.public_id),
+        detail={"instrument": schedule.instrument_code},
+    )
+
+
 def event_questionnaire_submitted(
     *, actor: User, client: Client, response: QuestionnaireResponse
 ) -> AuditEvent:

@@ -25,11 +25,10 @@ from django.views.decorators.http import require_POST
 
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.selectors import appointment_list
-from interlude.care.services import appointment_set_status
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
-from interlude.measures.services import appointment_add
+from interlude.measures.services import appointment_add, appointment_status_change
 from interlude.practices.access import access_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
@@ -190,7 +189,7 @@ def appointment_status_view(
     except ValueError:
         messages.error(request, "Choose attended, cancelled or did not attend.")
         return redirect(_record_url(client))
-    appointment_set_status(actor=request.user, appointment=appointment, status=status)
+    appointment_status_change(actor=request.user, appointment=appointment, status=status)
     messages.success(
         request,
         f"Session on {_when(appointment, client.time_zone)} marked {STATUS_WORDS[status]}.",

@@ -17,11 +17,12 @@ from django.utils import timezone
 from interlude.accounts.models import User
 from interlude.audit.services import (
     event_instrument_settings_changed,
+    event_questionnaire_schedule_ended,
     event_questionnaire_scheduled,
     event_questionnaire_submitted,
 )
 from interlude.care.models import Appointment, AppointmentStatus
-from interlude.care.services import appointment_create
+from interlude.care.services import appointment_create, appointment_set_status
 from interlude.core.errors import ApplicationError
 from interlude.measures.change import Classification, classify, track_status
 from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
@@ -99,6 +100,7 @@ def schedule_end(*, actor: User, schedule: QuestionnaireSchedule) -> Questionnai
         QuestionnaireDue.objects.filter(schedule=schedule, status=DueStatus.DUE).update(
             status=DueStatus.CANCELLED, updated_by=actor, updated_at=timezone.now()
         )
+        event_questionnaire_schedule_ended(actor=actor, client=schedule.client, schedule=schedule)
     return schedule
 
 
@@ -197,6 +199,20 @@ def appointment_add(
             duration_minutes=duration_minutes,
         )
         dues_for_appointments(client=client, actor=actor)
+    return appointment
+
+
+def appointment_status_change(
+    *, actor: User, appointment: Appointment, status: AppointmentStatus
+) -> Appointment:
+    """Mark a session attended, cancelled or missed. Cancelling withdraws the questionnaires that
+    were opened for it (a client should not be asked to prepare for a session that is off)."""
+    with transaction.atomic():
+        appointment = appointment_set_status(actor=actor, appointment=appointment, status=status)
+        if status == AppointmentStatus.CANCELLED:
+            QuestionnaireDue.objects.filter(appointment=appointment, status=DueStatus.DUE).update(
+                status=DueStatus.CANCELLED, updated_by=actor, updated_at=timezone.now()
+            )
     return appointment
 
 

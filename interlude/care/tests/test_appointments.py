@@ -19,7 +19,11 @@ from interlude.care.services import appointment_create
 from interlude.care.views_appointments import appointments_panel_context
 from interlude.core.errors import ApplicationError
 from interlude.measures.models import DueStatus, Frequency, QuestionnaireDue
-from interlude.measures.services import appointment_add, schedule_create
+from interlude.measures.services import (
+    appointment_add,
+    appointment_status_change,
+    schedule_create,
+)
 from interlude.practices.enums import Role
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
 
@@ -361,3 +365,28 @@ def test_the_panel_without_the_extra_context_lists_every_session_and_links_to_th
 
     assert "Mon 9 Mar 2026, 10:00" in _text(html)
     assert f'href="{add_url(client)}"' in html
+
+
+def test_cancelling_a_session_withdraws_its_questionnaire():
+    membership, client = clinician_with_client()
+    schedule_create(
+        actor=membership.user,
+        client=client,
+        instrument_code="phq9",
+        frequency=Frequency.BEFORE_APPOINTMENT,
+        window_days=2,
+    )
+    appointment = appointment_add(
+        actor=membership.user,
+        client=client,
+        clinician=membership,
+        starts_at=datetime.now(UTC) + timedelta(days=1),
+        duration_minutes=50,
+    )
+    due = QuestionnaireDue.objects.get(appointment=appointment)
+    assert due.status == DueStatus.DUE
+    appointment_status_change(
+        actor=membership.user, appointment=appointment, status=AppointmentStatus.CANCELLED
+    )
+    due.refresh_from_db()
+    assert due.status == DueStatus.CANCELLED
