@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "interlude.core.context_processors.interlude",
+                "interlude.alerts.context_processors.alerts",
             ],
         },
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interlude.alerts.models import Alert, AlertStatus
-from interlude.practices.models import Client
+from interlude.practices.models import Client, Membership
 
 
 def alert_list_for_client(*, client: Client, include_resolved: bool = True) -> list[Alert]:
@@ -15,3 +15,14 @@ def alert_list_for_client(*, client: Client, include_resolved: bool = True) -> l
 
 def alert_open_count_for_client(*, client: Client) -> int:
     return Alert.objects.filter(client=client).exclude(status=AlertStatus.RESOLVED).count()
+
+
+def alerts_open_count(*, membership: Membership) -> int:
+    """Open (not resolved) alerts on this clinician's clients: one COUNT query, for the nav."""
+    return (
+        Alert.objects.filter(
+            practice_id=membership.practice_id, client__care_team__membership=membership
+        )
+        .exclude(status=AlertStatus.RESOLVED)
+        .count()
+    )

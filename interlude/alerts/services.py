@@ -135,6 +135,7 @@ def alerts_raise_for_response(
     if response.classification == Classification.DETERIORATED and not _open_exists(
         client=client, kind=AlertKind.RELIABLE_DETERIORATION, instrument_code=definition.code
     ):
+        assert response.total is not None  # a classification needs a total
         baseline_total = response.total - (response.change_from_baseline or 0)
         alert, created = alert_raise(
             client=client,
@@ -406,8 +407,8 @@ def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
             raised += int(created)
         zone = _zone(client.time_zone)
         by_day: dict[date, list[float]] = defaultdict(list)
-        for recorded_at, mood in moods.get(client.pk, []):
-            by_day[recorded_at.astimezone(zone).date()].append(mood)
+        for recorded_at, mood_value in moods.get(client.pk, []):
+            by_day[recorded_at.astimezone(zone).date()].append(mood_value)
         today = now.astimezone(zone).date()
         drop = mood_drop(
             daily_means={d: sum(v) / len(v) for d, v in by_day.items()},

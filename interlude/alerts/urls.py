@@ -4,4 +4,14 @@ from interlude.alerts import views
 
 urlpatterns = [
     path("clinic/alerts/", views.alert_inbox, name="alert_inbox"),
+    path(
+        "clinic/alerts/<uuid:alert_id>/acknowledge/",
+        views.alert_acknowledge_view,
+        name="alert_acknowledge",
+    ),
+    path(
+        "clinic/alerts/<uuid:alert_id>/resolve/",
+        views.alert_resolve_view,
+        name="alert_resolve",
+    ),
 ]

@@ -1,16 +1,153 @@
-"""Alert pages (to be built out): the clinician's inbox."""
+"""The clinician's alert inbox: open alerts on their clients, most severe first; acknowledge with
+a note, resolve. One template serves the page and, through a partial, the htmx row swap; without
+JavaScript every action is a plain POST followed by a redirect.
+
+Reads go through the gate (`access_alert_inbox`, `access_alert`, both audited); writes through
+alerts/services.py, which audits them.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+import uuid
+from typing import Any
 
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from interlude.alerts.forms import AlertNoteForm
+from interlude.alerts.models import Alert, AlertStatus
+from interlude.alerts.selectors import alerts_open_count
+from interlude.alerts.services import alert_acknowledge, alert_resolve
+from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
-from interlude.practices.access import access_alert_inbox
+from interlude.practices.access import access_alert, access_alert_inbox
+
+PAGE = "alerts/inbox.html"
+ROW = "alerts/inbox.html#alert-row"
+OPEN_COUNT = "alerts/inbox.html#open-count"
+NAV_COUNT = "alerts/_nav_count.html"
+DONE = {"acknowledge": "Alert acknowledged.", "resolve": "Alert resolved."}
+
+
+def _show(value: str | None) -> str:
+    return "all" if value == "all" else "open"
+
+
+def _inbox_page(
+    request: StaffRequest, *, show: str, failed: dict[str, Any] | None = None
+) -> HttpResponse:
+    include_resolved = show == "all"
+    alerts = access_alert_inbox(
+        user=request.user, membership=request.membership, include_resolved=include_resolved
+    )
+    if failed is not None and not any(a.pk == failed["alert_id"] for a in alerts):
+        # The row the person was working on stays on the page, to show what went wrong.
+        alerts = [failed["alert"], *alerts]
+    open_count = sum(1 for a in alerts if a.status != AlertStatus.RESOLVED)
+    return render(
+        request,
+        PAGE,
+        {
+            "alerts": alerts,
+            "show": show,
+            "open_count": open_count,
+            "failed": failed,
+            "show_client": True,
+            "source": "inbox",
+            "nav": "alerts",
+        },
+    )
 
 
 @access(Access.CLINICIAN)
 def alert_inbox(request: StaffRequest) -> HttpResponse:
-    alerts = access_alert_inbox(user=request.user, membership=request.membership)
-    return render(request, "alerts/inbox.html", {"alerts": alerts})
+    return _inbox_page(request, show=_show(request.GET.get("show")))
+
+
+def _act(request: StaffRequest, alert_id: uuid.UUID, action: str) -> HttpResponse:
+    alert = access_alert(user=request.user, alert_id=alert_id)
+    form = AlertNoteForm(request.POST)
+    valid = form.is_valid()
+    source = form.cleaned_data.get("source") or "inbox"
+    show = _show(form.cleaned_data.get("show"))
+    error = "" if valid else form.errors["note"][0] if "note" in form.errors else "Try again."
+    updated: Alert | None = None
+    if valid:
+        try:
+            if action == "acknowledge":
+                updated = alert_acknowledge(
+                    actor=request.user, alert=alert, note=form.cleaned_data["note"]
+                )
+            else:
+                updated = alert_resolve(
+                    actor=request.user, alert=alert, note=form.cleaned_data["note"]
+                )
+        except ApplicationError as exc:
+            error = exc.message
+            alert.refresh_from_db()
+    if updated is None:
+        failed = {
+            "alert_id": alert.pk,
+            "alert": alert,
+            "action": action,
+            action: alert.pk,  # the form of this row and action shows the error
+            "message": error,
+            "note": request.POST.get("note", ""),
+        }
+        if request.htmx:
+            return render(
+                request,
+                ROW,
+                {
+                    "alert": alert,
+                    "failed": failed,
+                    "show_client": source == "inbox",
+                    "source": source,
+                    "show": show,
+                },
+            )
+        return _inbox_page(request, show=show, failed=failed)
+    updated.client = alert.client
+    if request.htmx:
+        context = {
+            "alert": updated,
+            "done": action,
+            "show_client": source == "inbox",
+            "source": source,
+            "show": show,
+        }
+        # The row, and out of band the open counts that changed with it: the top bar's badge
+        # (on every staff page) and, on the inbox, the count beside the heading.
+        count = alerts_open_count(membership=request.membership)
+        parts = [
+            render_to_string(ROW, context, request=request),
+            render_to_string(NAV_COUNT, {"count": count, "oob": True}, request=request),
+        ]
+        if source == "inbox":
+            parts.append(
+                render_to_string(OPEN_COUNT, {"open_count": count, "oob": True}, request=request)
+            )
+        # Out-of-band parts travel inside <template> so the HTML parser keeps them after a <tr>.
+        first, *oob = parts
+        return HttpResponse(first + "".join(f"<template>{p}</template>" for p in oob))
+    messages.success(request, DONE[action])
+    if source == "record":
+        return redirect(reverse("client_record", args=[alert.client.public_id]) + "#alerts")
+    return redirect(reverse("alert_inbox") + ("?show=all" if show == "all" else ""))
+
+
+@access(Access.CLINICIAN)
+@require_POST
+def alert_acknowledge_view(request: StaffRequest, alert_id: uuid.UUID) -> HttpResponse:
+    return _act(request, alert_id, "acknowledge")
+
+
+@access(Access.CLINICIAN)
+@require_POST
+def alert_resolve_view(request: StaffRequest, alert_id: uuid.UUID) -> HttpResponse:
+    return _act(request, alert_id, "resolve")

@@ -258,4 +258,8 @@ def screenshot(page: Any, name: str) -> None:
     directory = os.environ.get("INTERLUDE_SCREENSHOTS")
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
+        # caret="initial" leaves inputs untouched (the default adds style="" which htmx may copy,
+        # and the strict CSP then reports it).
+        page.screenshot(
+            path=str(Path(directory) / f"{name}.png"), full_page=True, caret="initial"
+        )

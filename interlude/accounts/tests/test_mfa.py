@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -119,6 +120,14 @@ def _guarded_paths(membership, client) -> list[str]:
         "client_id": str(client.public_id),
         "membership_id": str(membership.pk),
         "resource_id": "1",
+        # Any id: the route must refuse before it looks anything up.
+        **{
+            name: str(uuid.uuid4())
+            for name in ("alert_id", "appointment_id", "schedule_id", "response_id", "due_id")
+        },
+        "code": "phq9",
+        "kind": "checkins",
+        "step": "1",
     }
     paths: list[str] = []
 

@@ -54,7 +54,7 @@ CLIENT_PAGE_QUERIES = {
 # The 8 above, the gate (clinical memberships, the client on the care team, audit head lock,
 # event insert, head update: 5), then six reads: thought records, activities, exposure steps
 # and their practices, sleep diary, shared journal entries.
-CLINICIAN_PAGE_QUERIES = 19
+CLINICIAN_PAGE_QUERIES = 20
 # Thought-record count, latest record, this week's activities, exposure counts, sleep nights,
 # shared-journal count, latest shared entry: rendering the partial adds none.
 SUMMARY_QUERIES = 7

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
@@ -11,7 +12,9 @@ from django.utils import timezone
 from interlude.audit.selectors import audit_access_history_for_client
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
+from interlude.measures.selectors import due_list_open, instrument_definitions
 from interlude.practices.access import access_own_client
+from interlude.practices.models import Client
 from interlude.practices.selectors import care_team_for_client, crisis_resources_for_request
 from interlude.tracking.selectors import checkin_list
 
@@ -22,6 +25,23 @@ def _greeting(hour: int) -> str:
     if hour < 18:
         return "Good afternoon"
     return "Good evening"
+
+
+def _questionnaires_to_answer(client: Client) -> list[dict[str, object]]:
+    """Open questionnaires the client can answer in the app (not the paper-only ones)."""
+    dues = due_list_open(client=client)
+    if not dues:
+        return []
+    definitions = instrument_definitions(practice=client.practice)
+    rows: list[dict[str, object]] = []
+    for due in dues:
+        definition = definitions.get(due.instrument_code)
+        if definition is None or not definition.text_shipped:
+            continue
+        # About 12 seconds a question on a phone, in whole minutes.
+        minutes = max(1, math.ceil(definition.item_count * 12 / 60))
+        rows.append({"due": due, "definition": definition, "minutes": minutes})
+    return rows
 
 
 @access(Access.CLIENT)
@@ -38,6 +58,7 @@ def today(request: InterludeRequest) -> HttpResponse:
             "local_now": local_now,
             "care_team": care_team_for_client(client=client),
             "todays_checkins": checkin_list(client=client, since=start_of_day),
+            "questionnaires": _questionnaires_to_answer(client),
             "nav": "today",
         },
     )
