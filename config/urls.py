@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("interlude.care.urls")),
     path("", include("interlude.measures.urls")),
     path("", include("interlude.alerts.urls")),
+    path("", include("interlude.alerts.urls_settings")),
     path("", include("interlude.insights.urls")),
 ]

@@ -198,15 +198,23 @@ def event_route_denied(*, actor: User, route: str, rule: str) -> AuditEvent:
 
 # --- reads of client data ------------------------------------------------------------------------
 def event_client_record_viewed(
-    *, actor: User, client: Client, scope: str, object_type: str = "", object_id: str | int = ""
+    *,
+    actor: User,
+    client: Client,
+    scope: str | tuple[str, ...],
+    object_type: str = "",
+    object_id: str | int = "",
 ) -> AuditEvent:
+    detail: dict[str, Any] = (
+        {"scope": str(scope)} if isinstance(scope, str) else {"scopes": [str(s) for s in scope]}
+    )
     return _append(
         action=AuditAction.CLIENT_RECORD_VIEWED,
         actor=actor,
         client=client,
         object_type=object_type or "client",
         object_id=object_id or client.pk,
-        detail={"scope": scope},
+        detail=detail,
     )
 
 

@@ -38,12 +38,16 @@ def _clinical_memberships(user: User) -> list[Membership]:
 
 
 def access_client(
-    *, user: User, client_id: uuid.UUID | str, scope: ShareScope = ShareScope.PROFILE
+    *,
+    user: User,
+    client_id: uuid.UUID | str,
+    scope: ShareScope | tuple[ShareScope, ...] = ShareScope.PROFILE,
 ) -> Client:
     """A client the user may see: themselves, or a client on one of the user's care teams.
 
     `client_id` is the client's public id. `scope` names what part of the record the caller will
-    show; it is recorded with the audit event (and, once clients choose what to share, checked).
+    show (a tuple for a page that shows several, like the client record); it is recorded with the
+    audit event (and, once clients choose what to share, checked).
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404

@@ -245,10 +245,13 @@ def _demo_safety_plan(client: Client) -> None:
 
 
 def _demo_between_sessions(practice: Practice) -> None:
+    from interlude.alerts.demo import demo_alerts
     from interlude.exercises.demo import demo_exercises
+    from interlude.measures.demo import demo_measures
     from interlude.tracking.demo import demo_checkins
     from interlude.tracking.models import CheckIn
 
+    measured: dict[str, Client] = {}
     for client in Client.objects.filter(practice=practice, full_name__in=DEMO_HISTORIES):
         story, days = DEMO_HISTORIES[client.full_name]
         if client.full_name in DEMO_SAFETY_PLANS:
@@ -260,6 +263,12 @@ def _demo_between_sessions(practice: Practice) -> None:
             Client.objects.filter(pk=client.pk).update(
                 last_activity_at=latest.recorded_at if latest else None
             )
+        # Questionnaires, schedules and sessions (after the check-ins: last activity is the latest).
+        if demo_measures(client=client, story=story):
+            measured[story] = client
+    if measured:
+        # The time-based alert rules, once, right after the questionnaires were first created.
+        demo_alerts(practice=practice, mood_client=measured.get("struggling"))
 
 
 DEMO_LOGINS = [
