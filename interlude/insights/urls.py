@@ -2,5 +2,4 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("interlude.insights.urls_brief")),
-    path("", include("interlude.insights.urls_patterns")),
 ]

@@ -28,6 +28,9 @@ from interlude.practices.access import access_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
+# The brief and the report show scores, check-ins and shared worksheet text: all three scopes.
+BRIEF_SCOPES = (ShareScope.MEASURES, ShareScope.CHECKINS, ShareScope.JOURNAL)
+
 
 def _zone(name: str) -> ZoneInfo:
     try:
@@ -38,7 +41,7 @@ def _zone(name: str) -> ZoneInfo:
 
 @access(Access.CLINICIAN)
 def client_brief(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
     brief = brief_build(brief_inputs(client=client))
     resources = brief_crisis_resources(client=client)
     context = {
@@ -95,7 +98,7 @@ def _report_context(
 
 @access(Access.CLINICIAN)
 def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
     context, valid = _report_context(request, client, for_print=False)
     return render(request, "insights/report.html", context, status=200 if valid else 400)
 
@@ -103,7 +106,7 @@ def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
 @access(Access.CLINICIAN)
 def client_report_pdf(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     # The gate records its own refusals (outside this transaction, so a 404 keeps its event).
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
     # The report's read and its export event share one transaction: if the event cannot be
     # written, nothing is exported.
     with transaction.atomic():

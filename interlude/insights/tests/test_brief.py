@@ -597,7 +597,7 @@ def test_brief_page_says_what_happened_since_the_last_session():
     assert "PRIVATE-words" not in page
     assert "SECRET-diary" not in page
     event = AuditEvent.objects.filter(action=AuditAction.CLIENT_RECORD_VIEWED).latest("seq")
-    assert event.detail == {"scope": "measures"}
+    assert event.detail == {"scopes": ["measures", "checkins", "journal"]}
 
 
 @pytest.mark.django_db

@@ -265,7 +265,7 @@ def test_pdf_export_is_audited_with_the_read(care):
     assert exported.client_id == client.pk
     assert (exported.object_type, exported.object_id) == ("report", "progress_pdf")
     viewed = AuditEvent.objects.filter(action=AuditAction.CLIENT_RECORD_VIEWED).latest("seq")
-    assert viewed.detail == {"scope": "measures"}
+    assert viewed.detail == {"scopes": ["measures", "checkins", "journal"]}
     assert exported.seq == viewed.seq + 1
 
 
