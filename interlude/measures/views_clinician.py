@@ -9,11 +9,8 @@ queries, and the pages here render the same panel's form when there is something
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib import messages
-from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,18 +21,16 @@ from interlude.core.policy import Access, access
 from interlude.measures.forms_clinician import PaperEntryForm, ScheduleForm, form_field_for
 from interlude.measures.instruments import InstrumentDefinition
 from interlude.measures.models import (
-    DueStatus,
     EnteredBy,
     Frequency,
-    QuestionnaireDue,
-    QuestionnaireSchedule,
 )
 from interlude.measures.selectors import (
+    frequency_words,
     instrument_definitions,
     measures_settings_get,
     response_get,
-    response_list,
     schedule_list,
+    schedule_rows,
 )
 from interlude.measures.services import response_submit, schedule_create, schedule_end
 from interlude.practices.access import access_client
@@ -43,65 +38,6 @@ from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
 PANEL_ANCHOR = "#questionnaire-schedules"
-
-
-def frequency_words(schedule: QuestionnaireSchedule) -> str:
-    """'once', 'every 14 days', 'before each appointment'."""
-    if schedule.frequency == Frequency.EVERY_N_DAYS:
-        days = schedule.interval_days or 1
-        return "every day" if days == 1 else f"every {days} days"
-    if schedule.frequency == Frequency.BEFORE_APPOINTMENT:
-        return "before each appointment"
-    return "once"
-
-
-@dataclass(frozen=True)
-class ScheduleRow:
-    """One active schedule as the panel shows it."""
-
-    schedule: QuestionnaireSchedule
-    definition: InstrumentDefinition | None
-    next_due: QuestionnaireDue | None  # the earliest occasion still to be answered
-    last_answered_at: datetime | None  # the latest answer to this instrument, from any source
-
-    @property
-    def name(self) -> str:
-        return self.definition.short_name if self.definition else self.schedule.instrument_code
-
-    @property
-    def frequency_words(self) -> str:
-        return frequency_words(self.schedule)
-
-
-def schedule_rows(
-    *, client: Client, definitions: dict[str, InstrumentDefinition]
-) -> list[ScheduleRow]:
-    """Active schedules with their next occasion and last answer: three queries, any number."""
-    schedules = schedule_list(client=client)
-    if not schedules:
-        return []
-    next_due: dict[int, QuestionnaireDue] = {}
-    # The client was loaded by the gate; these rows are all that client's.
-    for due in QuestionnaireDue.objects.filter(
-        client=client, status=DueStatus.DUE, schedule__in=schedules
-    ).order_by("opens_at"):
-        next_due.setdefault(due.schedule_id, due)
-    last = dict(
-        response_list(client=client)
-        .order_by()
-        .values("instrument_code")
-        .annotate(last=Max("submitted_at"))
-        .values_list("instrument_code", "last")
-    )
-    return [
-        ScheduleRow(
-            schedule=s,
-            definition=definitions.get(s.instrument_code),
-            next_due=next_due.get(s.pk),
-            last_answered_at=last.get(s.instrument_code),
-        )
-        for s in schedules
-    ]
 
 
 def _schedule_form(client: Client, definitions: dict[str, InstrumentDefinition], data=None):

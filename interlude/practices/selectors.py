@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -20,6 +21,9 @@ from interlude.practices.models import (
     Membership,
     Practice,
 )
+
+if TYPE_CHECKING:
+    from interlude.insights.selectors_caseload import CaseloadRow
 
 
 def membership_active_for(*, user: User) -> Membership | None:
@@ -84,33 +88,46 @@ def crisis_resource_list(*, practice: Practice) -> list[CrisisResource]:
 
 
 # --- shaping data already loaded through the gate ------------------------------------------------
-def caseload_rows(*, clients: list[Client], status: str, sort: str) -> list[Client]:
-    """Filter and sort a caseload loaded by access_caseload (no further queries).
+def caseload_rows(
+    *, rows: Sequence[CaseloadRow], status: str, sort: str, attention: bool = False
+) -> list[CaseloadRow]:
+    """Filter and sort the caseload overview (insights.selectors_caseload), with no queries.
+
+    Default order is by need: an open critical alert, an open high alert, not on track, at risk,
+    other open alerts, an overdue questionnaire, no check-in for a while, then everyone else;
+    within a group the more severe first, then by name.
 
     There is no name search here on purpose: names must not travel in URLs (SR-26); the page
     filters the rows it already shows, in the browser.
     """
-    rows = clients
+    shown = list(rows)
     if not status:
         # The working caseload: everyone not yet discharged.
-        rows = [c for c in rows if c.status != ClientStatus.DISCHARGED]
+        shown = [r for r in shown if r.client.status != ClientStatus.DISCHARGED]
     elif status != "all":
-        rows = [c for c in rows if c.status == status]
+        shown = [r for r in shown if r.client.status == status]
+    if attention:
+        shown = [r for r in shown if r.needs_attention]
+
+    def name(r: CaseloadRow) -> str:
+        return r.client.full_name.casefold()
+
     if sort == "activity":
         # Most recent first; never-active clients last.
-        rows = sorted(
-            rows,
-            key=lambda c: (
-                c.last_activity_at is None,
-                -(c.last_activity_at.timestamp() if c.last_activity_at else 0),
+        return sorted(
+            shown,
+            key=lambda r: (
+                r.client.last_activity_at is None,
+                -(r.client.last_activity_at.timestamp() if r.client.last_activity_at else 0),
+                name(r),
             ),
         )
-    elif sort == "status":
+    if sort == "status":
         order = {s: i for i, s in enumerate(ClientStatus.values)}
-        rows = sorted(rows, key=lambda c: (order.get(c.status, 99), c.full_name.casefold()))
-    else:
-        rows = sorted(rows, key=lambda c: c.full_name.casefold())
-    return rows
+        return sorted(shown, key=lambda r: (order.get(r.client.status, 99), name(r)))
+    if sort == "name":
+        return sorted(shown, key=name)
+    return sorted(shown, key=lambda r: (r.need, r.severity_key, name(r)))
 
 
 def client_record_context(*, client: Client) -> dict[str, Any]:

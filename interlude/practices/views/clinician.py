@@ -3,24 +3,154 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from html import escape
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from interlude.alerts.selectors import alert_list_for_client
+from interlude.care.views_appointments import appointments_panel_context
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
+from interlude.core.templatetags.interlude import ago, shows_preferred_name
 from interlude.exercises.worksheets_selectors import worksheets_summary_for_clinician
+from interlude.insights.selectors_caseload import (
+    ACTIVE_DAYS,
+    ADHERENCE_DAYS,
+    CaseloadRow,
+    caseload_overview,
+    number,
+)
+from interlude.insights.selectors_patterns import patterns_for_client
+from interlude.insights.selectors_record import (
+    instrument_panels,
+    record_series,
+    record_timeline,
+    series_days,
+)
+from interlude.measures.change import TrackStatus
+from interlude.measures.selectors import instrument_definitions
+from interlude.measures.views_clinician import schedules_panel_context
 from interlude.practices.access import access_caseload, access_client
 from interlude.practices.enums import ClientStatus, ShareScope
 from interlude.practices.forms import ClientCreateForm, ClientInviteForm
 from interlude.practices.selectors import caseload_rows, client_record_context
 from interlude.practices.services import client_create, invitation_create_for_client
-from interlude.tracking.selectors_care_team import checkins_for_care_team
 
-SORTS = {"name": "name", "activity": "activity", "status": "status"}
+# The record shows scores, check-ins and shared worksheet text (one audit event lists all three).
+RECORD_SCOPES = (ShareScope.MEASURES, ShareScope.CHECKINS, ShareScope.JOURNAL)
+
+SORTS = {"need": "need", "name": "name", "activity": "activity", "status": "status"}
+
+
+_UNITS = ((7 * 86400, "week"), (86400, "day"), (3600, "hour"), (60, "minute"))
+
+
+def _ago(value: datetime, now: datetime) -> str:
+    """The `ago` filter's words ("3 days ago", "1 week ago"), computed directly for the last four
+    weeks (500 of them a page; Django's timesince is calendar-aware and slow), and by the
+    filter itself beyond, where months start to count."""
+    seconds = (now - value).total_seconds()
+    if seconds < 60 or seconds >= 28 * 86400:
+        return ago(value)
+    for size, unit in _UNITS:
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n}\xa0{unit}{'s' if n != 1 else ''} ago"
+    return ago(value)  # not reached
+
+
+def _time(value: datetime, now: datetime) -> str:
+    return f'<time datetime="{value.isoformat()}">{escape(_ago(value, now))}</time>'
+
+
+def caseload_row_html(
+    row: CaseloadRow, *, record_url: str, inbox_url: str, now: datetime
+) -> SafeString:
+    """One caseload row as HTML (the template loops over these).
+
+    Built here rather than in the template: with 250 clients the template engine's ~50 lookups
+    a row cost more than the whole rest of the page (bench/RESULTS.md). Every value that is not
+    a number or an enum value goes through `escape`. `record_url` is the client record's URL
+    with "{}" for the client's public id."""
+    client = row.client
+    url = escape(record_url.format(client.public_id))
+    name = f'<a href="{url}">{escape(client.full_name)}</a>'
+    if shows_preferred_name(client):
+        name += f' <span class="muted">({escape(client.preferred_name)})</span>'
+    if row.need_text:
+        name += f'<span class="need-text">{escape(row.need_text)}</span>'
+    if row.scores:
+        items = []
+        for score in row.scores:
+            reliable = (
+                f' <span class="reliable reliable-{score.reliable}">'
+                f"{escape(score.reliable_text)}</span>"
+                if score.reliable
+                else ""
+            )
+            band = f" {escape(score.band_label.lower())}" if score.band_label else ""
+            items.append(
+                f'<li><span class="score-text"><span class="score-name">'
+                f"{escape(score.short_name)}</span> <strong>{number(score.total)}</strong>{band}"
+                f'<span class="visually-hidden">,</span> <span class="score-change">'
+                f"{escape(score.change_text)}{reliable}</span></span>{score.sparkline}</li>"
+            )
+        scores = f'<ul class="score-list">{"".join(items)}</ul>'
+    else:
+        scores = '<span class="muted">No questionnaires yet</span>'
+    if row.track is not None:
+        hidden = " visually-hidden" if row.track is TrackStatus.ON_TRACK else ""
+        track = (
+            f'<span class="track track-{row.track.value}">{escape(row.track.label)}</span>'
+            f'<span class="track-reason{hidden}">{escape(row.track_reason)}</span>'
+        )
+    else:
+        track = '<span class="muted">Not rated</span>'
+    if row.alerts_open and row.alert_severity is not None:
+        plural = "s" if row.alerts_open != 1 else ""
+        severity = row.alert_severity
+        alerts = (
+            f'<a class="alert-count" href="{escape(inbox_url)}">{row.alerts_open} open'
+            f'<span class="visually-hidden"> alert{plural}, highest</span></a> '
+            f'<span class="severity severity-{severity.value}">{escape(str(severity.label))}</span>'
+        )
+        if row.alerts_new:
+            alerts += f'<span class="small">{row.alerts_new} not acknowledged</span>'
+    else:
+        alerts = '<span class="muted">None</span>'
+    if row.last_checkin_at:
+        activity = f'<span class="stack">Check-in {_time(row.last_checkin_at, now)}</span>'
+    else:
+        activity = '<span class="stack"><span class="muted">No check-ins</span></span>'
+    if client.last_activity_at:
+        activity += f'<span class="stack small">Active {_time(client.last_activity_at, now)}</span>'
+    elif not client.user_id:
+        activity += '<span class="stack small">No account yet</span>'
+    if row.dues_total:
+        questionnaires = f"{row.dues_completed}/{row.dues_total}"
+    else:
+        questionnaires = '<span class="muted">none due</span>'
+    homework = (
+        f'<span class="stack">Questionnaires {questionnaires}</span>'
+        f'<span class="stack">Active {row.active_days}/{ACTIVE_DAYS} days</span>'
+    )
+    if row.overdue:
+        homework += f'<span class="stack warning-text">{row.overdue} overdue</span>'
+    status = escape(client.status)
+    return mark_safe(  # noqa: S308 - every value above is escaped or a number
+        f'<tr class="need-row need-{row.need.slug}"><th scope="row">{name}</th>'
+        f'<td><span class="badge badge-{status}">{escape(client.get_status_display())}</span>'
+        f"</td><td>{scores}</td><td>{track}</td><td>{alerts}</td><td>{activity}</td>"
+        f"<td>{homework}</td></tr>"
+    )
 
 
 @access(Access.CLINICIAN)
@@ -28,15 +158,33 @@ def caseload(request: StaffRequest) -> HttpResponse:
     clients = access_caseload(user=request.user, membership=request.membership)
     status = request.GET.get("status", "")
     status = status if status in [*ClientStatus.values, "all"] else ""
-    sort = SORTS.get(request.GET.get("sort", ""), "name")
-    rows = caseload_rows(clients=clients, status=status, sort=sort)
+    sort = SORTS.get(request.GET.get("sort", ""), "need")
+    attention = request.GET.get("attention") == "1"
+    overview = caseload_overview(clients=clients, practice=request.membership.practice)
+    rows = caseload_rows(rows=overview, status=status, sort=sort, attention=attention)
+    inbox_url = reverse("alert_inbox")
+    now = timezone.now()
+    # The record URL once, with a slot for the id: reverse() for each of 250 rows adds up.
+    marker = uuid.UUID(int=0)
+    record_url = reverse("client_record", args=[marker]).replace(str(marker), "{}")
     context = {
         "rows": rows,
+        "rows_html": [
+            caseload_row_html(row, record_url=record_url, inbox_url=inbox_url, now=now)
+            for row in rows
+        ],
         "total": len(clients),
         "current": sum(1 for c in clients if c.status != ClientStatus.DISCHARGED),
+        "attention_count": sum(
+            1 for r in overview if r.needs_attention and r.client.status != ClientStatus.DISCHARGED
+        ),
         "status": status,
         "sort": sort,
+        "attention": attention,
         "statuses": ClientStatus.choices,
+        "adherence_days": ADHERENCE_DAYS,
+        "active_days": ACTIVE_DAYS,
+        "nav": "caseload",
     }
     template = "practices/caseload.html"
     if request.htmx:
@@ -77,11 +225,28 @@ def client_add(request: StaffRequest) -> HttpResponse:
 
 @access(Access.CLINICIAN)
 def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.CHECKINS)
+    client = access_client(user=request.user, client_id=client_id, scope=RECORD_SCOPES)
+    definitions = instrument_definitions(practice=client.practice)
     context = client_record_context(client=client)
-    context["checkins"] = checkins_for_care_team(client=client)
-    context["worksheets_summary"] = worksheets_summary_for_clinician(client=client)
-    context["invite_form"] = ClientInviteForm(initial={"email": client.email})
+    context.update(
+        {
+            "nav": "caseload",
+            "alerts": alert_list_for_client(client=client),
+            "instrument_panels": instrument_panels(client=client, definitions=definitions),
+            "series": record_series(client=client, days=series_days(request.GET.get("days"))),
+            "timeline": record_timeline(
+                client=client,
+                before=request.GET.get("before"),
+                names={code: d.short_name for code, d in definitions.items()},
+            ),
+            "patterns": patterns_for_client(client=client),
+            "worksheets_summary": worksheets_summary_for_clinician(client=client),
+            "invite_form": ClientInviteForm(initial={"email": client.email}),
+        }
+    )
+    # The panels other apps own: their rows and their inline forms.
+    context.update(schedules_panel_context(client=client, definitions=definitions))
+    context.update(appointments_panel_context(client=client))
     return render(request, "practices/client_record.html", context)
 
 

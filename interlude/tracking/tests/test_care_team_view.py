@@ -43,7 +43,7 @@ def test_clinician_sees_values_and_shared_notes_but_not_private_notes():
     assert "Private note" in page
     assert "<td>8</td>" in page  # the anxiety value
     event = AuditEvent.objects.get(action=AuditAction.CLIENT_RECORD_VIEWED)
-    assert event.detail == {"scope": "checkins"}
+    assert event.detail == {"scopes": ["measures", "checkins", "journal"]}
 
 
 def test_another_practice_sees_no_check_ins():
