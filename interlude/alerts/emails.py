@@ -3,6 +3,7 @@ score (SR: no clinical content in email). The link opens the inbox behind sign-i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from urllib.parse import urljoin
 
@@ -17,14 +18,24 @@ SUBJECT = "Interlude: something needs your attention"
 SUBJECT_ESCALATED = "Interlude: an urgent alert has not been acknowledged"
 
 
+def _inbox_link() -> str:
+    """The inbox's address: SITE_URL in production; the local server while developing. Without
+    SITE_URL in production the email says to sign in, with no link (never a wrong one)."""
+    if settings.SITE_URL:
+        base = settings.SITE_URL + "/"
+    elif settings.IS_PRODUCTION:
+        return ""
+    else:
+        base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+    return urljoin(base, reverse("alert_inbox"))
+
+
 def attention_email_send(*, users: Iterable[User], escalation: bool) -> int:
     recipients = sorted({u.email for u in users if u.email})
     if not recipients:
         return 0
-    base = settings.SITE_URL + "/" if settings.SITE_URL else "http://127.0.0.1:8000/"
     body = render_to_string(
-        "alerts/email/attention.txt",
-        {"link": urljoin(base, reverse("alert_inbox")), "escalation": escalation},
+        "alerts/email/attention.txt", {"link": _inbox_link(), "escalation": escalation}
     )
     # One message per person: recipients never see each other's addresses.
     for email in recipients:

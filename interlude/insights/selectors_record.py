@@ -44,7 +44,7 @@ from interlude.insights.charts import (
 )
 from interlude.insights.selectors_caseload import PREFERRED_INSTRUMENTS, number, signed
 from interlude.measures.change import Classification, TrackStatus
-from interlude.measures.instruments import InstrumentDefinition
+from interlude.measures.instruments import InstrumentDefinition, band_phrase
 from interlude.measures.models import QuestionnaireResponse
 from interlude.practices.models import Client
 from interlude.tracking.charts import (
@@ -161,7 +161,7 @@ def instrument_summary(
     more; clinical range 10 or more." (with a real minus sign)"""
     name = definition.short_name
     assert latest.total is not None
-    band = f", {latest.band_label.lower()}" if latest.band_label else ""
+    band = f", {band_phrase(latest.band_label)}" if latest.band_label else ""
     text = f"{name} {number(latest.total)}{band}"
     classification = _classification(latest.classification)
     if baseline is None or baseline.pk == latest.pk or latest.change_from_baseline is None:
@@ -213,7 +213,7 @@ def instrument_panels(
                 value=r.total,
                 marker=_marker(r),
                 label=f"{_day(r.submitted_at)}: {number(r.total)}"
-                + (f", {r.band_label.lower()}" if r.band_label else "")
+                + (f", {band_phrase(r.band_label)}" if r.band_label else "")
                 + (
                     f"; {_classification(r.classification).label.lower()}"
                     if _marker(r) not in ("", "critical")
@@ -454,7 +454,7 @@ def _response_entry(
     if r.total is None:
         title, detail = f"{name}: not scored", "Some answers were missing."
     else:
-        band = f", {r.band_label.lower()}" if r.band_label else ""
+        band = f", {band_phrase(r.band_label)}" if r.band_label else ""
         title = f"{name} {number(r.total)}{band}"
         detail = _classification(r.classification).label
         if r.change_from_baseline is not None:

@@ -429,3 +429,14 @@ def shipped_definition(code: str) -> InstrumentDefinition:
         return shipped_definitions()[code]
     except KeyError:
         raise DefinitionError(f"No instrument called {code!r}.") from None
+
+
+def band_phrase(label: str) -> str:
+    """A band label inside a sentence: "Moderately severe" -> "moderately severe", but acronyms
+    stay as they are ("Probable PTSD" -> "probable PTSD", "PTSD likely" unchanged)."""
+    if not label:
+        return label
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].lower() != first[1:]:
+        return label  # the first word is an acronym or a name
+    return label[0].lower() + label[1:]

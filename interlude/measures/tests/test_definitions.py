@@ -748,3 +748,18 @@ def test_clinical_range_with_both_bounds_is_refused():
 def test_definitions_can_be_hashed():
     definition = definition_parse(custom_doc())
     assert hash(definition) == hash(definition_parse(custom_doc()))
+
+
+@pytest.mark.parametrize(
+    ("label", "phrase"),
+    [
+        ("Moderately severe", "moderately severe"),
+        ("Probable PTSD (provisional)", "probable PTSD (provisional)"),
+        ("PTSD likely", "PTSD likely"),
+        ("", ""),
+    ],
+)
+def test_band_phrase_keeps_acronyms(label, phrase):
+    from interlude.measures.instruments import band_phrase
+
+    assert band_phrase(label) == phrase

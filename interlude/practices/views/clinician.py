@@ -36,6 +36,7 @@ from interlude.insights.selectors_record import (
     series_days,
 )
 from interlude.measures.change import TrackStatus
+from interlude.measures.instruments import band_phrase
 from interlude.measures.selectors import instrument_definitions
 from interlude.measures.views_clinician import schedules_panel_context
 from interlude.practices.access import access_caseload, access_client
@@ -96,7 +97,7 @@ def caseload_row_html(
                 if score.reliable
                 else ""
             )
-            band = f" {escape(score.band_label.lower())}" if score.band_label else ""
+            band = f" {escape(band_phrase(score.band_label))}" if score.band_label else ""
             items.append(
                 f'<li><span class="score-text"><span class="score-name">'
                 f"{escape(score.short_name)}</span> <strong>{number(score.total)}</strong>{band}"
