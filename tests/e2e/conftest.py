@@ -260,6 +260,4 @@ def screenshot(page: Any, name: str) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         # caret="initial" leaves inputs untouched (the default adds style="" which htmx may copy,
         # and the strict CSP then reports it).
-        page.screenshot(
-            path=str(Path(directory) / f"{name}.png"), full_page=True, caret="initial"
-        )
+        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True, caret="initial")

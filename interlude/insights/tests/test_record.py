@@ -166,7 +166,10 @@ def test_record_is_read_through_the_gate_once_with_the_questionnaires_scope():
 
     assert response.status_code == 200
     (event,) = AuditEvent.objects.filter(action=AuditAction.CLIENT_RECORD_VIEWED)
-    assert (event.client_id, event.detail) == (client.pk, {"scopes": ["measures", "checkins", "journal"]})
+    assert (event.client_id, event.detail) == (
+        client.pk,
+        {"scopes": ["measures", "checkins", "journal"]},
+    )
 
 
 def test_sections_come_in_the_order_that_prepares_a_session():
