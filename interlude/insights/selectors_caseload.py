@@ -5,7 +5,8 @@ looks a client up. A fixed number of queries whatever the caseload size or the a
 
 1-2. the practice's instrument definitions (`measures.selectors.instrument_definitions`);
 3.   alert settings (how many days without a check-in count as a gap);
-4.   the last 12 answers per client and instrument (see `_recent_answers_sql`);
+4.   the last 12 answers per client and instrument (see `_recent_answers_sql`: a LATERAL
+     join on PostgreSQL, portable SQL elsewhere);
 5.   open alerts, counted per client with their highest severity;
 6.   the last check-in per client;
 7.   questionnaire occasions of the last 30 days (answered, missed, overdue);
@@ -274,18 +275,23 @@ SCORE_COLUMNS = (
 )
 
 
-def _recent_answers_sql(count: int) -> str:
-    """Each client's last `count` scored answers per instrument, in plain standard SQL.
+def _recent_answers_sql(ids: Sequence[int]) -> tuple[str, list[int | datetime]]:
+    """Each client's last SPARK_POINTS answers per instrument (the scored ones among them):
+    SQL and parameters.
 
-    For each (client, instrument) pair, a scalar subquery finds the count-th newest answer's
-    time with ORDER BY ... LIMIT 1 OFFSET n: an index lookup on (client, instrument_code,
-    submitted_at). The answers at or after it are then joined through the same index. That
-    touches a dozen index entries per pair, where ROW_NUMBER() over every answer of every
-    client (two years of weekly answers: 50,000 rows for 250 clients) costs several times as
-    much on SQLite and PostgreSQL alike (bench/RESULTS.md). GROUP BY, JOIN, LIMIT/OFFSET and
-    COALESCE only: the same SQL runs on both. Ties at the cutoff may let a row or two more
-    through; the caller keeps the newest. Parameters: the epoch, then the `count` client ids.
-    """
+    PostgreSQL: the client's instruments (DISTINCT over the (client, instrument_code,
+    submitted_at) index), then for each pair a LATERAL subquery reads its newest SPARK_POINTS
+    rows backwards through that index: about 12 index entries per pair. The portable query
+    below runs there too, but with every answer in the table belonging to the caseload the
+    planner (rightly, on its estimates) hash-joins a sequential scan of all answers instead,
+    three times slower (bench/RESULTS.md).
+
+    Elsewhere (SQLite has no LATERAL), plain standard SQL: for each pair a scalar subquery
+    finds the SPARK_POINTS-th newest answer's time with ORDER BY ... LIMIT 1 OFFSET n, and the
+    answers at or after it are joined through the same index. Ties at that cutoff may let a
+    row or two more through; the caller keeps the newest. Both return the same rows (LATERAL
+    without the ties): unscored answers take a place among the last SPARK_POINTS, then are
+    dropped. Identifiers come from the model and are quoted; every value is a parameter."""
     meta = QuestionnaireResponse._meta
     quote = connection.ops.quote_name
 
@@ -295,12 +301,21 @@ def _recent_answers_sql(count: int) -> str:
         return quote(field.column)
 
     table = quote(meta.db_table)
-    client, code, at, total = (
-        column(n) for n in ("client", "instrument_code", "submitted_at", "total")
+    client, code, at, total, pk = (
+        column(n) for n in ("client", "instrument_code", "submitted_at", "total", "id")
     )
     selected = ", ".join(f"r.{column(name.removesuffix('_id'))}" for name in SCORE_COLUMNS)
-    marks = ", ".join(["%s"] * count)
-    # Identifiers come from the model and are quoted; every value is a bound parameter.
+    marks = ", ".join(["%s"] * len(ids))
+    order = f"ORDER BY r.{client}, r.{code}, r.{at} DESC, r.{pk} DESC"
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT {selected} FROM ("  # noqa: S608
+            f"SELECT DISTINCT p.{client}, p.{code} FROM {table} p WHERE p.{client} IN ({marks})"
+            f") k CROSS JOIN LATERAL ("
+            f"SELECT * FROM {table} q WHERE q.{client} = k.{client} AND q.{code} = k.{code} "
+            f"ORDER BY q.{at} DESC, q.{pk} DESC LIMIT {SPARK_POINTS:d}"
+            f") r WHERE r.{total} IS NOT NULL {order}"
+        ), [*ids]
     return (
         f"SELECT {selected} FROM {table} r INNER JOIN ("  # noqa: S608
         f"SELECT p.{client} AS c, p.{code} AS i, COALESCE(("
@@ -309,9 +324,8 @@ def _recent_answers_sql(count: int) -> str:
         f"), %s) AS cutoff FROM {table} p WHERE p.{client} IN ({marks}) "
         f"GROUP BY p.{client}, p.{code}"
         f") k ON r.{client} = k.c AND r.{code} = k.i AND r.{at} >= k.cutoff "
-        f"WHERE r.{total} IS NOT NULL "
-        f"ORDER BY r.{client}, r.{code}, r.{at} DESC, r.{column('id')} DESC"
-    )
+        f"WHERE r.{total} IS NOT NULL {order}"
+    ), [EPOCH, *ids]
 
 
 def _scores(
@@ -324,7 +338,8 @@ def _scores(
     by_client: dict[int, dict[str, list[tuple]]] = defaultdict(dict)
     if ids:
         with connection.cursor() as cursor:
-            cursor.execute(_recent_answers_sql(len(ids)), [EPOCH, *ids])
+            sql, params = _recent_answers_sql(ids)
+            cursor.execute(sql, params)
             for row in cursor.fetchall():
                 if row[1] in definitions:
                     by_client[row[0]].setdefault(row[1], []).append(row)

@@ -141,7 +141,11 @@ class QuestionnaireDue(ClientOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["schedule", "opens_at"], name="due_unique_occasion")
         ]
-        indexes = [models.Index(fields=["client", "status", "opens_at"])]
+        indexes = [
+            models.Index(fields=["client", "status", "opens_at"]),
+            # The caseload's occasions of the last weeks, whatever their status.
+            models.Index(fields=["client", "opens_at"]),
+        ]
 
 
 class QuestionnaireResponse(ClientOwnedModel):
