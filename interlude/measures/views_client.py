@@ -12,15 +12,18 @@ import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
+from interlude.insights.charts import ChartBand, ChartPoint, instrument_chart_svg
 from interlude.measures.change import Classification
 from interlude.measures.forms import AnswerForm
 from interlude.measures.instruments import InstrumentDefinition
@@ -301,8 +304,9 @@ def questionnaire_list(request: InterludeRequest) -> HttpResponse:
         for d in due_list_open(client=client)
         if d.instrument_code in definitions
     ]
+    responses = list(response_list(client=client)[:100])
     results = []
-    for r in response_list(client=client)[:100]:
+    for r in responses:
         definition = definitions.get(r.instrument_code)
         results.append(
             {
@@ -314,8 +318,89 @@ def questionnaire_list(request: InterludeRequest) -> HttpResponse:
     return render(
         request,
         "measures/client/list.html",
-        {"client": client, "dues": dues, "results": results, "nav": "today"},
+        {
+            "client": client,
+            "dues": dues,
+            "results": results,
+            "trends": _client_trends(client, definitions, responses),
+            "nav": "today",
+        },
     )
+
+
+@dataclass(frozen=True)
+class ClientTrend:
+    """One instrument's scores over time, as the client sees them: a chart and one sentence."""
+
+    definition: InstrumentDefinition
+    svg: SafeString
+    sentence: str
+    count: int
+
+
+def _client_trends(
+    client: Client,
+    definitions: dict[str, InstrumentDefinition],
+    responses: list[QuestionnaireResponse],
+) -> list[ClientTrend]:
+    """A chart per questionnaire answered at least twice (from rows already loaded: no query).
+
+    The same chart as the care team's, without reliable-change markers: the client gets the words
+    ("a real improvement") on each result page instead of clinical labels."""
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
+    for r in sorted(responses, key=lambda r: r.submitted_at):
+        if r.total is not None and r.instrument_code in definitions:
+            by_code.setdefault(r.instrument_code, []).append(r)
+    zone = _zone_for(client)
+    trends = []
+    for code, rows in sorted(by_code.items()):
+        if len(rows) < 2:
+            continue
+        definition = definitions[code]
+        first, last = rows[0], rows[-1]
+        assert first.total is not None and last.total is not None
+        day = "%-d %B"
+        sentence = (
+            f"From {first.total:g} on {first.submitted_at.astimezone(zone).strftime(day)} to "
+            f"{last.total:g} on {last.submitted_at.astimezone(zone).strftime(day)}, over "
+            f"{len(rows)} answers. {score_in_words(definition, last.total)}"
+        )
+        svg = instrument_chart_svg(
+            [
+                ChartPoint(
+                    at=r.submitted_at,
+                    value=r.total or 0,
+                    label=f"{r.submitted_at.astimezone(zone).strftime(day)}: {r.total:g}",
+                )
+                for r in rows
+            ],
+            chart_id=f"my-{code.replace('_', '-').lower()}",
+            title=f"Your {definition.short_name} scores over time",
+            description=sentence,
+            low=definition.total_min,
+            high=definition.total_max,
+            # The client's own words for the bands (the care team's labels are clinical).
+            bands=[
+                ChartBand(b.min, b.max, client_band_label(b.code, b.label), b.clinical)
+                for b in definition.bands
+            ],
+        )
+        trends.append(
+            ClientTrend(
+                definition=definition,
+                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_svg escapes all its text
+                sentence=sentence,
+                count=len(rows),
+            )
+        )
+    return trends
+
+
+def _zone_for(client: Client) -> ZoneInfo:
+    try:
+        return ZoneInfo(client.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 @access(Access.CLIENT)

@@ -392,3 +392,43 @@ def test_a_due_not_open_yet_is_not_found():
     http = HttpClient()
     http.force_login(client.user)
     assert http.get(f"/questionnaires/{due.public_id}/").status_code == 404
+
+
+def test_list_charts_a_questionnaire_once_it_has_two_answers_with_one_plain_sentence():
+    _m, client, _due, http = _setup()
+    zone = ZoneInfo(client.time_zone)
+    first_at = timezone.now() - timedelta(days=28)
+    response_submit(
+        client=client,
+        actor=client.user,
+        instrument_code="gad7",
+        answers=[2, 2, 2, 2, 2, 1, 1],
+        idempotency_key="first",
+        submitted_at=first_at,
+    )
+    only_one = http.get("/questionnaires/")
+    assert only_one.context["trends"] == []
+    assert "How your scores have moved" not in _text(only_one.content)
+
+    second, _ = response_submit(
+        client=client,
+        actor=client.user,
+        instrument_code="gad7",
+        answers=[1, 1, 1, 1, 1, 1, 0],
+        idempotency_key="second",
+    )
+    page = http.get("/questionnaires/")
+    (trend,) = page.context["trends"]
+    first_day = first_at.astimezone(zone).strftime("%-d %B")
+    second_day = second.submitted_at.astimezone(zone).strftime("%-d %B")
+    assert trend.definition.code == "gad7"
+    assert trend.count == 2
+    assert trend.sentence == (
+        f"From 12 on {first_day} to 6 on {second_day}, over 2 answers. "
+        "Scores go from 0 to 21; a lower score means fewer difficulties."
+    )
+    html = page.content.decode()
+    assert 'class="chart instrument-chart"' in html
+    assert "Your GAD-7 scores over time" in html
+    # No clinical markers for the client: words on each result page instead.
+    assert "marker-improved" not in html and "marker-recovered" not in html
