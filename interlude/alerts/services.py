@@ -47,6 +47,13 @@ def alert_settings_get(*, practice: Practice | int) -> AlertSettings:
     return found or AlertSettings(practice_id=practice_id)
 
 
+def _settings_for(practice_ids: set[int]) -> dict[int, AlertSettings]:
+    """Each practice's rules in one query (defaults for a practice that never saved any): the
+    sweep runs every minute over every client, so never one query per client."""
+    found = {s.practice_id: s for s in AlertSettings.objects.filter(practice_id__in=practice_ids)}
+    return {pid: found.get(pid) or AlertSettings(practice_id=pid) for pid in practice_ids}
+
+
 def alert_raise(
     *,
     client: Client,
@@ -111,45 +118,37 @@ def alerts_raise_for_response(
 ) -> list[Alert]:
     """The rules that fire on an answer set (called inside response_submit's transaction)."""
     client = response.client
-    actor = response.created_by
-    raised: list[Alert] = []
     name = definition.short_name
+    # (kind, severity, reason, what in this response raised it)
+    wanted: list[tuple[AlertKind, Severity, str, str]] = []
     for flag in result.flags:
         if not flag.critical:
             continue
         item = definition.items[flag.item - 1]
         answer = item.label_for(flag.value) if flag.value is not None else "unanswered"
-        alert, created = alert_raise(
-            client=client,
-            kind=AlertKind.CRITICAL_ITEM,
-            severity=Severity.CRITICAL,
-            reason=f"{name} item {flag.item} answered \u201c{answer}\u201d ({flag.value}). "
-            f"{flag.reason}",
-            dedupe_key=f"response:{response.public_id}:{flag.flag}:{flag.item}",
-            actor=actor,
-            instrument_code=definition.code,
-            response=response,
+        wanted.append(
+            (
+                AlertKind.CRITICAL_ITEM,
+                Severity.CRITICAL,
+                f"{name} item {flag.item} answered \u201c{answer}\u201d ({flag.value}). "
+                f"{flag.reason}",
+                f"{flag.flag}:{flag.item}",
+            )
         )
-        if created:
-            raised.append(alert)
     if response.classification == Classification.DETERIORATED and not _open_exists(
         client=client, kind=AlertKind.RELIABLE_DETERIORATION, instrument_code=definition.code
     ):
         assert response.total is not None  # a classification needs a total
         baseline_total = response.total - (response.change_from_baseline or 0)
-        alert, created = alert_raise(
-            client=client,
-            kind=AlertKind.RELIABLE_DETERIORATION,
-            severity=Severity.HIGH,
-            reason=f"{name} {response.total:g} against {baseline_total:g} at the start: "
-            f"{response.classification_reason} Not on track.",
-            dedupe_key=f"response:{response.public_id}:deterioration",
-            actor=actor,
-            instrument_code=definition.code,
-            response=response,
+        wanted.append(
+            (
+                AlertKind.RELIABLE_DETERIORATION,
+                Severity.HIGH,
+                f"{name} {response.total:g} against {baseline_total:g} at the start: "
+                f"{response.classification_reason} Not on track.",
+                "deterioration",
+            )
         )
-        if created:
-            raised.append(alert)
     elif (
         response.track_status == TrackStatus.AT_RISK
         and previous_status != TrackStatus.AT_RISK
@@ -157,14 +156,24 @@ def alerts_raise_for_response(
             client=client, kind=AlertKind.NOT_ON_TRACK, instrument_code=definition.code
         )
     ):
+        wanted.append(
+            (
+                AlertKind.NOT_ON_TRACK,
+                Severity.MEDIUM,
+                f"At risk of not benefiting: {response.track_reason} Consider reviewing the "
+                "alliance, motivation, life events and the formulation with the client.",
+                "not_on_track",
+            )
+        )
+    raised: list[Alert] = []
+    for kind, severity, reason, cause in wanted:
         alert, created = alert_raise(
             client=client,
-            kind=AlertKind.NOT_ON_TRACK,
-            severity=Severity.MEDIUM,
-            reason=f"At risk of not benefiting: {response.track_reason} Consider reviewing the "
-            "alliance, motivation, life events and the formulation with the client.",
-            dedupe_key=f"response:{response.public_id}:not_on_track",
-            actor=actor,
+            kind=kind,
+            severity=severity,
+            reason=reason,
+            dedupe_key=f"response:{response.public_id}:{cause}",
+            actor=response.created_by,
             instrument_code=definition.code,
             response=response,
         )
@@ -288,11 +297,14 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
     from interlude.alerts.emails import attention_email_send
 
     escalated = 0
-    candidates = Alert.objects.filter(
-        severity=Severity.CRITICAL, status=AlertStatus.OPEN, escalated_at__isnull=True
-    ).select_related("client")
+    candidates = list(
+        Alert.objects.filter(
+            severity=Severity.CRITICAL, status=AlertStatus.OPEN, escalated_at__isnull=True
+        ).select_related("client")
+    )
+    rules = _settings_for({a.practice_id for a in candidates})
     for alert in candidates:
-        limit = alert_settings_get(practice=alert.practice_id).escalation_minutes
+        limit = rules[alert.practice_id].escalation_minutes
         if alert.created_at > now - timedelta(minutes=limit):
             continue
         with transaction.atomic():
@@ -324,11 +336,14 @@ def alerts_sweep_overdue(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     raised = 0
-    dues = QuestionnaireDue.objects.filter(status=DueStatus.DUE, closes_at__lt=now).select_related(
-        "client", "schedule"
+    dues = list(
+        QuestionnaireDue.objects.filter(status=DueStatus.DUE, closes_at__lt=now).select_related(
+            "client", "schedule"
+        )
     )
+    rules = _settings_for({d.practice_id for d in dues})
     for due in dues:
-        days = alert_settings_get(practice=due.practice_id).overdue_days
+        days = rules[due.practice_id].overdue_days
         if due.closes_at > now - timedelta(days=days):
             continue
         client = due.client
@@ -357,10 +372,8 @@ def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
     clients = _active_clients()
     if not clients:
         return 0
-    longest = max(
-        s.mood_recent_days + s.mood_baseline_days
-        for s in [alert_settings_get(practice=p) for p in {c.practice_id for c in clients}]
-    )
+    settings_by_practice = _settings_for({c.practice_id for c in clients})
+    longest = max(s.mood_recent_days + s.mood_baseline_days for s in settings_by_practice.values())
     since = now - timedelta(days=longest + 1)
     moods: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for client_id, recorded_at, mood in CheckIn.objects.filter(
@@ -382,7 +395,7 @@ def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
     }
     raised = 0
     for client in clients:
-        rules = alert_settings_get(practice=client.practice_id)
+        rules = settings_by_practice[client.practice_id]
         last = last_checkin.get(client.pk)
         started = client.started_on or client.created_at.date()
         stale_since = now - timedelta(days=rules.no_checkin_days)

@@ -50,14 +50,10 @@ from interlude.practices.models import Client
 from interlude.tracking.charts import (
     SCALE_0_10,
     SCALE_SLEEP_HOURS,
-    Scale,
     format_number,
-    line_chart_svg,
-    summary_text,
-    table_rows,
 )
 from interlude.tracking.models import CheckIn
-from interlude.tracking.selectors import progress_series
+from interlude.tracking.selectors import ChartSpec, SeriesChart, progress_series, series_charts
 from interlude.tracking.vocabulary import EMOTION_LABELS
 
 TIMELINE_DAYS = 30
@@ -275,44 +271,27 @@ def instrument_panels(
 
 
 # --- mood, anxiety and sleep --------------------------------------------------------------------
-@dataclass(frozen=True)
-class SeriesSpec:
-    kind: str
-    heading: str
-    meaning: str
-    unit: str
-    scale: Scale
-
-
-SERIES: tuple[SeriesSpec, ...] = (
-    SeriesSpec(
-        "mood", "Mood", "Check-in mood, 0 (worst) to 10 (best); daily mean.", "", SCALE_0_10
+SERIES: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "mood", "Mood", "Mood", "Check-in mood, 0 (worst) to 10 (best); daily mean.", "", SCALE_0_10
     ),
-    SeriesSpec(
+    ChartSpec(
         "anxiety",
+        "Anxiety",
         "Anxiety",
         "Check-in anxiety or worry, 0 (none) to 10 (most); daily mean.",
         "",
         SCALE_0_10,
     ),
-    SeriesSpec(
+    ChartSpec(
         "sleep_hours",
+        "Sleep",
         "Sleep",
         "Hours of sleep as reported in check-ins; daily mean.",
         "hours",
         SCALE_SLEEP_HOURS,
     ),
 )
-
-
-@dataclass(frozen=True)
-class SeriesChart:
-    kind: str
-    heading: str
-    meaning: str
-    svg: SafeString
-    summary: str
-    rows: list[tuple[date, str]]
 
 
 @dataclass(frozen=True)
@@ -338,27 +317,7 @@ def record_series(*, client: Client, days: int) -> RecordSeries:
     """Mood, anxiety and sleep per day over the last `days` days, as the Progress page draws them
     (tracking.selectors.progress_series: one query), worded for the care team."""
     progress = progress_series(client=client, days=days)
-    charts = []
-    for spec in SERIES:
-        points = progress.series[spec.kind]
-        summary = summary_text(spec.heading, points, unit=spec.unit)
-        svg = line_chart_svg(
-            points,
-            chart_id=f"series-{spec.kind.replace('_', '-')}",
-            title=f"{spec.heading}, last {days} days",
-            description=summary,
-            scale=spec.scale,
-        )
-        charts.append(
-            SeriesChart(
-                kind=spec.kind,
-                heading=spec.heading,
-                meaning=spec.meaning,
-                svg=mark_safe(svg),  # noqa: S308 - line_chart_svg escapes all its text
-                summary=summary,
-                rows=table_rows(points),
-            )
-        )
+    charts = series_charts(progress, specs=SERIES, id_prefix="series")
     return RecordSeries(
         days=days,
         start=progress.start,

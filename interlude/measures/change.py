@@ -70,6 +70,11 @@ def jt_threshold_points(*, sd_pre: float, reliability: float, z: float = 1.96) -
     return z * math.sqrt(2 * se**2)
 
 
+def jt_whole_points(threshold: float) -> int:
+    """On whole-point scores, the smallest change that exceeds `threshold` (|RCI| > 1.96)."""
+    return int(threshold) + 1
+
+
 def jt_cutoff_c(*, mean_clin: float, sd_clin: float, mean_norm: float, sd_norm: float) -> float:
     """Criterion c: the weighted midpoint between the clinical and functional populations."""
     return (sd_clin * mean_norm + sd_norm * mean_clin) / (sd_clin + sd_norm)

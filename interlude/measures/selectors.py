@@ -38,11 +38,10 @@ def _apply_setting(definition: InstrumentDefinition, setting: InstrumentSetting 
         return definition
     reliable_change = setting.reliable_change
     if reliable_change is None and setting.norm_sd and setting.norm_reliability is not None:
-        from interlude.measures.change import jt_threshold_points
+        from interlude.measures.change import jt_threshold_points, jt_whole_points
 
-        # |RCI| > 1.96 on whole-point scores: the first whole change above z * S_diff.
         exact = jt_threshold_points(sd_pre=setting.norm_sd, reliability=setting.norm_reliability)
-        reliable_change = float(int(exact) + 1)
+        reliable_change = float(jt_whole_points(exact))
     return definition.with_overrides(
         reliable_change=reliable_change,
         clinical_cutoff=setting.clinical_cutoff,
@@ -50,14 +49,20 @@ def _apply_setting(definition: InstrumentDefinition, setting: InstrumentSetting 
     )
 
 
-def instrument_definitions(*, practice: Practice) -> dict[str, InstrumentDefinition]:
-    """Every instrument the practice can use, by code, with its settings applied. Two queries."""
+def instrument_definitions_unconfigured(*, practice: Practice) -> dict[str, InstrumentDefinition]:
+    """Shipped definitions plus the practice's own, before its settings are applied. One query."""
     result: dict[str, InstrumentDefinition] = dict(shipped_definitions())
     for own in PracticeInstrument.objects.filter(practice=practice, is_active=True):
         try:
             result[own.code] = definition_parse(own.definition, practice_own=True)
         except DefinitionError:
             continue  # checked when saved; a broken row must not take the page down
+    return result
+
+
+def instrument_definitions(*, practice: Practice) -> dict[str, InstrumentDefinition]:
+    """Every instrument the practice can use, by code, with its settings applied. Two queries."""
+    result = instrument_definitions_unconfigured(practice=practice)
     settings_by_code = {
         s.instrument_code: s for s in InstrumentSetting.objects.filter(practice=practice)
     }

@@ -38,7 +38,11 @@ from interlude.measures.models import (
     QuestionnaireSchedule,
 )
 from interlude.measures.scoring import AnswerError, Score, score
-from interlude.measures.selectors import instrument_definition_get, measures_settings_get
+from interlude.measures.selectors import (
+    instrument_definition_get,
+    instrument_definitions_unconfigured,
+    measures_settings_get,
+)
 from interlude.practices.models import Client, Membership, Practice
 
 
@@ -448,12 +452,7 @@ def instrument_setting_save(
     norm_sd: float | None = None,
     norm_reliability: float | None = None,
 ) -> InstrumentSetting:
-    from interlude.measures.instruments import shipped_definitions
-
-    known = dict(shipped_definitions())
-    for own in PracticeInstrument.objects.filter(practice=practice, code=instrument_code):
-        known[own.code] = definition_parse(own.definition, practice_own=True)
-    definition = known.get(instrument_code)
+    definition = instrument_definitions_unconfigured(practice=practice).get(instrument_code)
     if definition is None:
         raise ApplicationError(f"No instrument called {instrument_code!r}.", field="instrument")
     if reliable_change is not None and reliable_change <= 0:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
-from interlude.measures.change import jt_threshold_points
+from interlude.measures.change import jt_threshold_points, jt_whole_points
 from interlude.measures.forms_settings import (
     InstrumentSettingForm,
     MeasuresRulesForm,
@@ -31,14 +31,15 @@ from interlude.measures.forms_settings import (
 )
 from interlude.measures.instruments import (
     Band,
-    DefinitionError,
     InstrumentDefinition,
     Licence,
-    definition_parse,
-    shipped_definitions,
 )
-from interlude.measures.models import InstrumentSetting, PracticeInstrument
-from interlude.measures.selectors import instrument_definitions, measures_settings_get
+from interlude.measures.models import InstrumentSetting
+from interlude.measures.selectors import (
+    instrument_definitions,
+    instrument_definitions_unconfigured,
+    measures_settings_get,
+)
 from interlude.measures.services import (
     instrument_setting_save,
     measures_settings_save,
@@ -142,18 +143,13 @@ def jacobson_truax(sd: float | None, reliability: float | None) -> JacobsonTruax
         se=se,
         s_diff=math.sqrt(2) * se,
         exact=exact,
-        points=int(exact) + 1,
+        points=jt_whole_points(exact),
     )
 
 
 def _instrument_rows(practice: Practice) -> list[InstrumentRow]:
     current = instrument_definitions(practice=practice)
-    defaults: dict[str, InstrumentDefinition] = dict(shipped_definitions())
-    for own in PracticeInstrument.objects.filter(practice=practice, is_active=True):
-        try:
-            defaults[own.code] = definition_parse(own.definition, practice_own=True)
-        except DefinitionError:
-            continue
+    defaults = instrument_definitions_unconfigured(practice=practice)
     settings = {s.instrument_code: s for s in InstrumentSetting.objects.filter(practice=practice)}
     return [
         InstrumentRow(definition=d, default=defaults[code], setting=settings.get(code))

@@ -8,9 +8,17 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from interlude.practices.models import Client
-from interlude.tracking.charts import Point, daily_means
+from interlude.tracking.charts import (
+    Point,
+    Scale,
+    daily_means,
+    line_chart_svg,
+    summary_text,
+    table_rows,
+)
 from interlude.tracking.models import ActivityOption, CheckIn, Observation, ObservationKind
 
 CHECKIN_LIST_LIMIT = 1000
@@ -99,3 +107,53 @@ def progress_series(*, client: Client, days: int, today: date | None = None) -> 
             for kind in PROGRESS_KINDS
         },
     )
+
+
+# --- the series as charts (the client's Progress page and the care team's record) ----------------
+@dataclass(frozen=True)
+class ChartSpec:
+    kind: str
+    label: str  # used in the summary sentence: "Mood averaged ..."
+    heading: str
+    meaning: str  # what the numbers mean, in the reader's words
+    unit: str
+    scale: Scale
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    kind: str
+    heading: str
+    meaning: str
+    svg: SafeString
+    summary: str
+    rows: list[tuple[date, str]]
+
+
+def series_charts(
+    progress: ProgressSeries, *, specs: tuple[ChartSpec, ...], id_prefix: str
+) -> list[SeriesChart]:
+    """One SVG chart, summary sentence and table per spec. Each page passes its own wording
+    (plain for clients, clinical for the care team) and an id prefix unique on the page."""
+    charts = []
+    for spec in specs:
+        points = progress.series[spec.kind]
+        summary = summary_text(spec.label, points, unit=spec.unit)
+        svg = line_chart_svg(
+            points,
+            chart_id=f"{id_prefix}-{spec.kind.replace('_', '-')}",
+            title=f"{spec.heading}, last {progress.days} days",
+            description=summary,
+            scale=spec.scale,
+        )
+        charts.append(
+            SeriesChart(
+                kind=spec.kind,
+                heading=spec.heading,
+                meaning=spec.meaning,
+                svg=mark_safe(svg),  # noqa: S308 - line_chart_svg escapes all its text
+                summary=summary,
+                rows=table_rows(points),
+            )
+        )
+    return charts

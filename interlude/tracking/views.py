@@ -3,12 +3,8 @@ SVG charts with a one-line summary and a table for screen readers. No JavaScript
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import SafeString, mark_safe
 
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
@@ -17,24 +13,17 @@ from interlude.practices.access import access_own_client
 from interlude.tracking.charts import (
     SCALE_0_10,
     SCALE_SLEEP_HOURS,
-    Scale,
-    line_chart_svg,
-    summary_text,
-    table_rows,
 )
-from interlude.tracking.selectors import PROGRESS_DAYS, ProgressSeries, progress_series
+from interlude.tracking.selectors import (
+    PROGRESS_DAYS,
+    ChartSpec,
+    ProgressSeries,
+    SeriesChart,
+    progress_series,
+    series_charts,
+)
 
 DEFAULT_DAYS = 30
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    kind: str
-    label: str  # used in the summary sentence: "Mood averaged ..."
-    heading: str
-    meaning: str  # what the numbers mean
-    unit: str
-    scale: Scale
 
 
 CHARTS: tuple[ChartSpec, ...] = (
@@ -60,16 +49,6 @@ CHARTS: tuple[ChartSpec, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Chart:
-    kind: str
-    heading: str
-    meaning: str
-    svg: SafeString
-    summary: str
-    rows: list[tuple[date, str]]
-
-
 def _days(value: str | None) -> int:
     try:
         days = int(value or DEFAULT_DAYS)
@@ -78,30 +57,8 @@ def _days(value: str | None) -> int:
     return days if days in PROGRESS_DAYS else DEFAULT_DAYS
 
 
-def progress_charts(progress: ProgressSeries) -> list[Chart]:
-    charts = []
-    for spec in CHARTS:
-        points = progress.series[spec.kind]
-        summary = summary_text(spec.label, points, unit=spec.unit)
-        svg = line_chart_svg(
-            points,
-            chart_id=f"chart-{spec.kind.replace('_', '-')}",
-            title=f"{spec.heading}, last {progress.days} days",
-            description=summary,
-            scale=spec.scale,
-        )
-        # line_chart_svg escapes every piece of text it writes.
-        charts.append(
-            Chart(
-                kind=spec.kind,
-                heading=spec.heading,
-                meaning=spec.meaning,
-                svg=mark_safe(svg),  # noqa: S308
-                summary=summary,
-                rows=table_rows(points),
-            )
-        )
-    return charts
+def progress_charts(progress: ProgressSeries) -> list[SeriesChart]:
+    return series_charts(progress, specs=CHARTS, id_prefix="chart")
 
 
 @access(Access.CLIENT)
