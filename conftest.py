@@ -1,10 +1,61 @@
-"""Fixtures shared by every test suite."""
+"""Fixtures shared by every test suite.
+
+`INTERLUDE_TEST_NOW` (an ISO 8601 instant with a zone, e.g. `2026-03-28T23:30:00+00:00`) starts the
+whole session at that instant, with the clock ticking from there. CI runs the date-sensitive suites
+under instants on both sides of UTC midnight and on daylight-saving days, so a test that reads the
+wall clock where it should set "now" fails in CI rather than at some hours of the day.
+"""
 
 from __future__ import annotations
+
+import os
+from datetime import datetime
 
 import pytest
 
 from tests.factories import clinician_with_client
+
+_TRAVELLER = None
+
+
+def _test_now() -> datetime | None:
+    raw = os.environ.get("INTERLUDE_TEST_NOW", "").strip()
+    if not raw:
+        return None
+    try:
+        instant = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise pytest.UsageError(f"INTERLUDE_TEST_NOW is not an ISO 8601 instant: {raw!r}") from exc
+    if instant.tzinfo is None:
+        raise pytest.UsageError(
+            f"INTERLUDE_TEST_NOW needs a zone (e.g. {raw}+00:00), or it would mean the machine's"
+        )
+    return instant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _TRAVELLER
+    instant = _test_now()
+    if instant is not None and _TRAVELLER is None:
+        import time_machine
+
+        _TRAVELLER = time_machine.travel(instant, tick=True)
+        _TRAVELLER.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _TRAVELLER
+    if _TRAVELLER is not None:
+        _TRAVELLER.stop()
+        _TRAVELLER = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    instant = _test_now()
+    if instant is None:
+        return None
+    tz = os.environ.get("TZ", "")
+    return f"interlude: session starts at {instant.isoformat()} (INTERLUDE_TEST_NOW), TZ={tz}"
 
 
 @pytest.fixture(autouse=True)
