@@ -53,6 +53,39 @@ ENCRYPTION_KEYS = parse_key_ring(_key_ring_text)
 if SECRET_KEY in _key_ring_text:
     raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS must not contain SECRET_KEY.")
 
+# --- Audit trail (SR-32, ADR 0014) ---------------------------------------------------------------
+# HMAC keys for the audit chain and its checkpoints: outside the database, so a database writer
+# cannot recompute a hash. Same `id:<base64 32 bytes>` form; the highest id signs, every listed id
+# verifies (rotate by adding a key; never remove one while events or checkpoints still name it).
+if IS_PRODUCTION:
+    _audit_keys_text = os.environ.get("AUDIT_HMAC_KEYS", "")
+    if not _audit_keys_text:
+        raise ImproperlyConfigured(
+            "INTERLUDE_ENV=production needs AUDIT_HMAC_KEYS (the audit chain's HMAC keys, kept "
+            "outside the database and distinct from the other secrets). See docs/deployment.md."
+        )
+else:
+    _audit_keys_text = os.environ.get("AUDIT_HMAC_KEYS") or (
+        "1:" + load_or_create_secret(DATA_DIR / "audit_hmac_key", kind="aes256")
+    )
+AUDIT_HMAC_KEYS = parse_key_ring(
+    _audit_keys_text, name="AUDIT_HMAC_KEYS", what="Audit HMAC key", purpose="HMAC-SHA256"
+)
+if 0 in AUDIT_HMAC_KEYS:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEYS: key id 0 is reserved for unkeyed legacy events.")
+if SECRET_KEY in _audit_keys_text or set(AUDIT_HMAC_KEYS.values()) & set(ENCRYPTION_KEYS.values()):
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEYS must differ from SECRET_KEY and from INTERLUDE_ENCRYPTION_KEYS."
+    )
+# Where signed checkpoints of the chain head are appended; ship this file off the server.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("AUDIT_CHECKPOINT_FILE") or DATA_DIR / "audit-checkpoints.jsonl"
+)
+# Also send each checkpoint to syslog: "/dev/log", "udp://host:514" or "tcp://host:514".
+AUDIT_SYSLOG_ADDRESS = os.environ.get("AUDIT_SYSLOG_ADDRESS", "").strip()
+# Seconds between checkpoints written by `manage.py serve` (audit_checkpoint --every).
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "300"))
+
 # --- Hosts ---------------------------------------------------------------------------------------
 ALLOWED_HOSTS = [
     h.strip()

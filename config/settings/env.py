@@ -25,8 +25,16 @@ def load_or_create_secret(path: Path, *, kind: str = "token") -> str:
     return value
 
 
-def parse_key_ring(text: str) -> dict[int, bytes]:
-    """Parse `1:<base64 key>,2:<base64 key>` into {1: key, 2: key}; every key must be 32 bytes."""
+def parse_key_ring(
+    text: str,
+    *,
+    name: str = "INTERLUDE_ENCRYPTION_KEYS",
+    what: str = "Encryption key",
+    purpose: str = "AES-256",
+) -> dict[int, bytes]:
+    """Parse `1:<base64 key>,2:<base64 key>` into {1: key, 2: key}; every key must be 32 bytes.
+
+    `name` (the variable) and `what` (its keys) word the errors."""
     from django.core.exceptions import ImproperlyConfigured
 
     ring: dict[int, bytes] = {}
@@ -37,21 +45,21 @@ def parse_key_ring(text: str) -> dict[int, bytes]:
         key_id, sep, b64 = part.partition(":")
         if not sep or not key_id.isdigit():
             raise ImproperlyConfigured(
-                "INTERLUDE_ENCRYPTION_KEYS must look like '1:<base64 key>,2:<base64 key>'."
+                f"{name} must look like '1:<base64 key>,2:<base64 key>'."
             )
         try:
             key = base64.urlsafe_b64decode(b64.strip())
         except ValueError as exc:
-            raise ImproperlyConfigured(f"Encryption key {key_id} is not valid base64.") from exc
+            raise ImproperlyConfigured(f"{what} {key_id} is not valid base64.") from exc
         if len(key) != 32:
             raise ImproperlyConfigured(
-                f"Encryption key {key_id} must be 32 bytes (AES-256); it is {len(key)}."
+                f"{what} {key_id} must be 32 bytes ({purpose}); it is {len(key)}."
             )
         if int(key_id) in ring:
-            raise ImproperlyConfigured(f"Encryption key {key_id} is listed twice.")
+            raise ImproperlyConfigured(f"{what} {key_id} is listed twice.")
         ring[int(key_id)] = key
     if not ring:
-        raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS holds no key.")
+        raise ImproperlyConfigured(f"{name} holds no key.")
     return ring
 
 

@@ -3,6 +3,9 @@
 DATABASE_URL still chooses the database, so the same suite runs on SQLite and PostgreSQL.
 """
 
+import tempfile
+from pathlib import Path
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES
 
@@ -21,3 +24,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Never the development server's checkpoint file: its checkpoints describe another database.
+# Tests that write checkpoints point this at their own tmp_path.
+AUDIT_CHECKPOINT_FILE = Path(tempfile.mkdtemp(prefix="interlude-tests-")) / "checkpoints.jsonl"

@@ -11,7 +11,8 @@ class AuditEvent(models.Model):
     """Append-only record of who did what to whose data, chained by hash (SR-29..SR-32).
 
     Never holds clinical content: only ids, enums and small non-clinical details.
-    `seq` is gapless; `hash` = sha256(prev_hash + canonical fields), see audit/chain.py.
+    `seq` is gapless; `hash` = HMAC-SHA256 under key `key_id` of (prev_hash + canonical fields),
+    see audit/chain.py. `key_id` 0 marks events written before the chain was keyed.
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -41,6 +42,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which AUDIT_HMAC_KEYS entry made `hash`, so keys can rotate without re-chaining.
+    key_id = models.PositiveSmallIntegerField()
 
     class Meta:
         ordering = ("seq",)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,8 +73,12 @@ def _append(
             # "2001:db8::1"), or audit_verify would report the row as altered.
             "ip": AuditEvent._meta.get_field("ip").get_prep_value(ctx.ip) if ctx else None,
             "detail": detail or {},
+            # The newest key signs; older ones stay configured to verify what they signed.
+            "key_id": max(settings.AUDIT_HMAC_KEYS),
         }
-        digest = event_hash(prev_hash=head.hash, fields=fields)
+        digest = event_hash(
+            prev_hash=head.hash, fields=fields, key=settings.AUDIT_HMAC_KEYS[fields["key_id"]]
+        )
         event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **fields)
         AuditChainHead.objects.filter(pk=1).update(seq=fields["seq"], hash=digest)
     return event

@@ -43,6 +43,7 @@ def prod_env(tmp_path):
                 "PYTHONDONTWRITEBYTECODE": "1",
                 "SECRET_KEY": _strong_secret(),
                 "INTERLUDE_ENCRYPTION_KEYS": _key_ring(),
+                "AUDIT_HMAC_KEYS": _key_ring(),
                 "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
                 "ALLOWED_HOSTS": "interlude.example.org",
                 "EMAIL_URL": "smtp://interlude%40example.org:mail-password@smtp.example.org:587",
@@ -111,6 +112,21 @@ def test_refuses_to_start_without_encryption_keys(prod_env):
     result = _manage(prod_env(INTERLUDE_ENCRYPTION_KEYS=None), "check")
     assert result.returncode != 0
     assert "INTERLUDE_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_refuses_to_start_without_audit_hmac_keys(prod_env):
+    result = _manage(prod_env(AUDIT_HMAC_KEYS=None), "check")
+    assert result.returncode != 0
+    assert "INTERLUDE_ENV=production needs AUDIT_HMAC_KEYS" in result.stderr
+
+
+def test_refuses_an_audit_hmac_key_shared_with_the_encryption_keys(prod_env):
+    ring = _key_ring()
+    result = _manage(prod_env(INTERLUDE_ENCRYPTION_KEYS=ring, AUDIT_HMAC_KEYS=ring), "check")
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEYS must differ from SECRET_KEY and from INTERLUDE_ENCRYPTION_KEYS" in (
+        result.stderr
+    )
 
 
 def test_refuses_a_malformed_encryption_key(prod_env):
