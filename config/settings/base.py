@@ -265,15 +265,27 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per account, whatever address the guesses come from (SR-05: at most 5 per 15 minutes). Guesses
+# during a lockout neither count nor extend it, so a stranger cannot keep the owner out for good;
+# a password reset by email clears it at once (accounts/receivers.py). The per-address limit on
+# sign-in attempts is allauth's "login" rate limit.
+AXES_LOCKOUT_PARAMETERS = [["username"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "interlude.accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "login"
 # allauth passes `email=` to authenticate(), so axes needs this to see the username at all.
 AXES_USERNAME_CALLABLE = "interlude.accounts.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+# Behind a reverse proxy every request's REMOTE_ADDR is the proxy. One rule (core.middleware.
+# client_ip) picks the client's address from X-Forwarded-For for audit, axes and allauth alike;
+# the ninja and allauth settings below say the same for their own fallbacks. (axes' IPWARE_*
+# settings do nothing without django-ipware, which is not installed.)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "interlude.core.middleware.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 
 # Session lifetimes (SR-07). Clinicians and practice staff: 15 minutes idle, 12 hours in all.
 # Clients use a phone app between sessions, so theirs are longer; both are configurable.

@@ -9,9 +9,11 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from interlude.core.crypto import decrypt_text, encrypt_text
+from interlude.core.middleware import client_ip
 
 # TOTP seeds are bound to this purpose string; rows are not addressable from the adapter hooks.
 MFA_AAD = "mfa:authenticator-secret"
@@ -39,6 +41,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return "/"
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits and session list key on the same client address as axes and the
+        audit trail (TRUSTED_PROXY_COUNT), not on the proxy in front of us."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         context.setdefault("product_name", "Interlude")

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from interlude.accounts import receivers  # noqa: F401 - connects the receivers
         from interlude.accounts.encryption import MFA_ROTATOR
         from interlude.core.key_rotation import register_rotator
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.usersessions.models import UserSession
+from axes.utils import reset as axes_reset
 from django.db import transaction
 
 from interlude.accounts.models import User
@@ -24,3 +25,10 @@ def user_deactivate(*, user: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     user_sessions_end(user=user)
+
+
+def login_lockout_clear(*, username: str) -> int:
+    """Forget the failed sign-ins counted against `username` (SR-05), e.g. after the owner proved
+    control of the mailbox with a password reset, so a stranger's guessing cannot keep them out.
+    Returns how many axes rows were removed."""
+    return axes_reset(username=username.strip().lower())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         # Accept a proxy's id only if it is short and plain; otherwise make our own.
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
-        token = set_request_context(RequestContext(request_id=request_id, ip=_client_ip(request)))
+        token = set_request_context(RequestContext(request_id=request_id, ip=client_ip(request)))
         try:
             response = self.get_response(request)
         finally:
@@ -35,12 +36,30 @@ class RequestContextMiddleware:
         return response
 
 
-def _client_ip(request: HttpRequest) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
+    """The one rule for "who is asking" (audit, logs, lockout, rate limits): with
+    TRUSTED_PROXY_COUNT=N, the N-th address from the right of X-Forwarded-For, which our own
+    proxies appended and a client cannot forge; otherwise, or if that entry is missing or not an
+    address, the socket's REMOTE_ADDR. Set as AXES_CLIENT_IP_CALLABLE and used by allauth through
+    AccountAdapter.get_client_ip, so every counter keys on the same address."""
     from django.conf import settings
 
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0)
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies:
         forwarded = [p.strip() for p in request.headers.get("X-Forwarded-For", "").split(",")]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies] or None
-    return request.META.get("REMOTE_ADDR") or None
+            ip = _clean_ip(forwarded[-proxies])
+            if ip:
+                return ip
+    return _clean_ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def _clean_ip(value: str) -> str | None:
+    """A canonical spelling of an IP address, or None for anything else."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # "[::1]:443" from some proxies
+        value = value[1 : value.index("]")]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
