@@ -1,6 +1,9 @@
 """The JSON API (django-ninja) under /api/v1/. Each app adds its router in its own api.py."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import SessionAuth
 
 from interlude.alerts.api import router as alerts_router
@@ -11,7 +14,49 @@ from interlude.measures.api import router as measures_router
 from interlude.practices.api import router as practices_router
 from interlude.tracking.api import router as tracking_router
 
-api = NinjaAPI(
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "array"}]}},
+    "required": ["detail"],
+}
+# The answers every operation can give besides its own, and why (each operation may declare more,
+# such as 409 for an idempotency key reused with a different body).
+_COMMON_ERRORS = {
+    "401": "Not signed in.",
+    "403": "A state-changing request without a valid CSRF token, or a clinician who has not set "
+    "up two-step verification yet.",
+    "404": "Not found, or out of your reach (the same answer, so nothing leaks).",
+}
+_BODY_ERRORS = {"400": "The request body is not valid JSON."}
+_INPUT_ERRORS = {"422": "A value is missing or invalid; `detail[].loc` names the field."}
+
+
+class InterludeAPI(NinjaAPI):
+    """Declares in the schema the error answers that every endpoint can give, so clients (and the
+    Schemathesis tests) know every status code an operation may answer."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                errors = dict(_COMMON_ERRORS)
+                if operation.get("requestBody"):
+                    errors |= _BODY_ERRORS
+                if operation.get("requestBody") or operation.get("parameters"):
+                    errors |= _INPUT_ERRORS
+                responses = operation.setdefault("responses", {})
+                for code, description in errors.items():
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+                        },
+                    )
+        return schema
+
+
+api = InterludeAPI(
     title="Interlude API",
     version="1",
     description="Between-session data for clients and their care teams. Every read of client "
