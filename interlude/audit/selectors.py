@@ -3,54 +3,171 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Case, Count, Max, Min, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 
 from interlude.audit.enums import AuditAction, AuditOutcome
 from interlude.audit.models import AuditEvent
 
-# What each action means when told to the client whose record it is.
+# What a read touched, in the words a client uses, keyed by the scope the gate records
+# (`practices.enums.ShareScope` values; audit imports no domain app). Listed in this order.
+_SCOPE_WORDING: dict[str, str] = {
+    "measures": "questionnaire scores",
+    "checkins": "check-ins and mood",
+    "journal": "journal and worksheets",
+    "profile": "your profile and safety plan",
+    "imports": "data from other apps",
+    "messages": "messages",
+}
+_REPORT_WORDING = "a progress report (printed or downloaded)"
+_SEEN_ORDER = [*_SCOPE_WORDING.values(), _REPORT_WORDING]
+
+# Things someone did to the record besides reading it, told to the client whose record it is.
 _CLIENT_WORDING: dict[str, str] = {
-    AuditAction.CLIENT_RECORD_VIEWED: "looked at your record",
     AuditAction.CLIENT_CREATED: "added you to the practice",
     AuditAction.INVITATION_SENT: "sent you an invitation",
     AuditAction.INVITATION_REVOKED: "cancelled an invitation to you",
     AuditAction.CARE_TEAM_CHANGED: "changed who is on your care team",
-    AuditAction.CLIENT_ACCESS_DENIED: "tried to open your record and was refused",
+    AuditAction.QUESTIONNAIRE_SCHEDULED: "set up a questionnaire for you",
+    AuditAction.QUESTIONNAIRE_SCHEDULE_ENDED: "stopped a questionnaire",
+    AuditAction.QUESTIONNAIRE_SUBMITTED: "entered your answers from a paper questionnaire",
+    AuditAction.APPOINTMENT_CHANGED: "added or changed an appointment",
+    AuditAction.ALERT_ACKNOWLEDGED: "saw an alert about your answers",
+    AuditAction.ALERT_RESOLVED: "closed an alert about your answers",
 }
+
+OUTSIDE_CARE_TEAM = "Someone outside your care team"
+HISTORY_PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
-class AccessHistoryRow:
-    when: datetime
+class AccessHistoryGroup:
+    """Everything one person did with a client's record on one of the client's local days."""
+
+    day: date
     who: str
-    what: str
-    denied: bool
+    refused: bool
+    seen: tuple[str, ...]  # what was read, plain words, in a fixed order
+    did: tuple[str, ...]  # other things done to the record, plain words
+    times: int  # reads (or refused attempts) that day
+    first: datetime  # in the client's time zone
+    last: datetime
+
+
+@dataclass(frozen=True)
+class AccessHistoryPage:
+    groups: list[AccessHistoryGroup]
+    page: Page[Any]
+
+
+def _history_events(*, client_id: int, client_user_id: int | None) -> QuerySet[AuditEvent]:
+    """Events about the client done by a person other than the client.
+
+    The client's own actions never appear (so nothing a client does adds a row to their own
+    history), nor do the system's (an alert raised is not someone seeing the record)."""
+    events = AuditEvent.objects.filter(client_id=client_id, actor__isnull=False)
+    if client_user_id is not None:
+        events = events.exclude(actor_id=client_user_id)
+    return events.annotate(
+        refused=Case(
+            When(outcome=AuditOutcome.DENIED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _seen(action: str, detail: dict[str, Any]) -> list[str]:
+    if action == AuditAction.REPORT_EXPORTED:
+        return [_REPORT_WORDING]
+    if action != AuditAction.CLIENT_RECORD_VIEWED:
+        return []
+    scopes = detail.get("scopes") or ([detail["scope"]] if "scope" in detail else [])
+    return [_SCOPE_WORDING.get(str(s), "your record") for s in scopes] or ["your record"]
+
+
+def _in_order(seen: set[str]) -> tuple[str, ...]:
+    return tuple(s for s in _SEEN_ORDER if s in seen) + tuple(sorted(seen - set(_SEEN_ORDER)))
 
 
 def audit_access_history_for_client(
-    *, client_id: int, client_user_id: int | None, limit: int = 200
-) -> list[AccessHistoryRow]:
-    """Events about a client done by anyone but the client, newest first, in plain words."""
-    events = (
-        AuditEvent.objects.filter(client_id=client_id)
-        .exclude(Q(actor_id=client_user_id) if client_user_id else Q(pk__in=[]))
-        .select_related("actor")
-        .order_by("-seq")[:limit]
+    *,
+    client_id: int,
+    client_user_id: int | None,
+    care_team_user_ids: set[int],
+    time_zone: str,
+    page_number: int = 1,
+    per_page: int = HISTORY_PAGE_SIZE,
+) -> AccessHistoryPage:
+    """Who has seen a client's information: one group per person and client-local day, newest
+    first, paged. Three queries whatever the length of the history (count, page, details).
+
+    A refused request by someone not on the care team is told without their name or email: the
+    client learns that someone tried, not who works where."""
+    zone = ZoneInfo(time_zone)
+    events = _history_events(client_id=client_id, client_user_id=client_user_id).annotate(
+        day=TruncDate("occurred_at", tzinfo=zone)
     )
-    rows = []
-    for e in events:
-        who = e.actor.get_full_name() if e.actor is not None else "Someone who was not signed in"
-        rows.append(
-            AccessHistoryRow(
-                when=e.occurred_at,
-                who=who,
-                what=_CLIENT_WORDING.get(e.action, AuditAction(e.action).label.lower()),
-                denied=e.outcome == AuditOutcome.DENIED,
+    grouped = (
+        events.values("actor_id", "actor__full_name", "actor__email", "day", "refused")
+        .annotate(
+            total=Count("id"),
+            reads=Count("id", filter=Q(action=AuditAction.CLIENT_RECORD_VIEWED)),
+            first=Min("occurred_at"),
+            last=Max("occurred_at"),
+        )
+        .order_by("-day", "-last", "actor_id")
+    )
+    page = Paginator(grouped, per_page).get_page(page_number)
+    rows = list(page.object_list)
+    if not rows:
+        return AccessHistoryPage(groups=[], page=page)
+
+    # What each group saw and did: the distinct (action, detail) pairs of the page's groups only.
+    details: dict[tuple[int, date, bool], list[tuple[str, dict[str, Any]]]] = {}
+    for d in (
+        events.filter(
+            actor_id__in={r["actor_id"] for r in rows},
+            occurred_at__gte=min(r["first"] for r in rows),
+            occurred_at__lte=max(r["last"] for r in rows),
+        )
+        .values("actor_id", "day", "refused", "action", "detail")
+        .order_by()
+        .distinct()
+    ):
+        key = (d["actor_id"], d["day"], d["refused"])
+        details.setdefault(key, []).append((d["action"], d["detail"] or {}))
+
+    groups = []
+    for r in rows:
+        seen: set[str] = set()
+        did: list[str] = []
+        for action, detail in details.get((r["actor_id"], r["day"], r["refused"]), []):
+            seen.update(_seen(action, detail))
+            wording = _CLIENT_WORDING.get(action)
+            if wording and wording not in did:
+                did.append(wording)
+        anonymous = r["refused"] and r["actor_id"] not in care_team_user_ids
+        groups.append(
+            AccessHistoryGroup(
+                day=r["day"],
+                who=OUTSIDE_CARE_TEAM
+                if anonymous
+                else (r["actor__full_name"] or r["actor__email"]),
+                refused=r["refused"],
+                seen=() if r["refused"] else _in_order(seen),
+                did=() if r["refused"] else tuple(sorted(did)),
+                times=r["total"] if r["refused"] else r["reads"],
+                first=r["first"].astimezone(zone),
+                last=r["last"].astimezone(zone),
             )
         )
-    return rows
+    return AccessHistoryPage(groups=groups, page=page)
 
 
 def audit_event_count(*, action: AuditAction, client_id: int | None = None) -> int:

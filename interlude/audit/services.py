@@ -189,12 +189,16 @@ def event_crisis_resource_changed(
     )
 
 
-def event_route_denied(*, actor: User, route: str, rule: str) -> AuditEvent:
-    """A signed-in person was refused a page by its access rule (SR-29: denials are logged)."""
+def event_route_denied(
+    *, actor: User, route: str, rule: str, client: Client | None = None
+) -> AuditEvent:
+    """A signed-in person was refused a page by its access rule (SR-29: denials are logged).
+    Names the client when the refused address named one, so it shows in their access history."""
     return _append(
         action=AuditAction.ROUTE_ACCESS_DENIED,
         actor=actor,
         outcome=AuditOutcome.DENIED,
+        client=client,
         object_type="route",
         object_id=route[:64],
         detail={"rule": rule},
@@ -366,6 +370,21 @@ def event_alert_resolved(
 def event_alert_escalated(*, alert: Alert, recipients: int) -> AuditEvent:
     return _alert_event(
         AuditAction.ALERT_ESCALATED, actor=None, alert=alert, detail={"recipients": recipients}
+    )
+
+
+def event_alert_handed_over(*, actor: User, alert: Alert, to_user_id: int) -> AuditEvent:
+    return _alert_event(
+        AuditAction.ALERT_HANDED_OVER, actor=actor, alert=alert, detail={"to_user": to_user_id}
+    )
+
+
+def event_alert_viewed_as_recipient(*, actor: User, alert: Alert, via: str) -> AuditEvent:
+    """Someone outside the client's care team saw an alert because it was passed to them
+    (`via`: "escalation" or "handover"). One per alert, naming the client, so it shows in the
+    client's access history."""
+    return _alert_event(
+        AuditAction.ALERT_VIEWED_AS_RECIPIENT, actor=actor, alert=alert, detail={"via": via}
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from interlude.audit.services import event_route_denied
 from interlude.core.errors import SecondFactorRequired
 from interlude.core.policy import ACCESS_ATTR, THIRD_PARTY_ROUTES, Access
 from interlude.practices.enums import Role
+from interlude.practices.models import Client
 from interlude.practices.selectors import membership_active_for
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,15 @@ SECOND_FACTOR_MESSAGE = (
     "Before you can see client information, please set up two-step verification. "
     "It protects your clients if your password is ever guessed or stolen."
 )
+
+
+def _client_named_by(match: Any) -> Client | None:
+    raw = match.kwargs.get("client_id") if match else None
+    try:
+        public_id = uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
+    return Client.objects.filter(public_id=public_id).first() if public_id else None
 
 
 def route_access(view_func: Callable[..., Any], url_name: str | None) -> Access | None:
@@ -113,8 +124,14 @@ class AccessPolicyMiddleware:
 
     @staticmethod
     def _deny(user: Any, match: Any, rule: Access) -> None:
-        """Refuse with the same 404 as a missing page, and record who tried what."""
-        event_route_denied(actor=user, route=match.route if match else "", rule=str(rule))
+        """Refuse with the same 404 as a missing page, and record who tried what (naming the
+        client when the address carries a client's public id)."""
+        event_route_denied(
+            actor=user,
+            route=match.route if match else "",
+            rule=str(rule),
+            client=_client_named_by(match),
+        )
         raise Http404
 
     @staticmethod

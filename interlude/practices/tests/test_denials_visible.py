@@ -31,9 +31,10 @@ def test_a_refused_read_by_another_practice_shows_in_the_clients_access_history(
         client.practice_id,
         AuditOutcome.DENIED,
     )
+    # The client learns that someone outside their care team tried, not who works where.
     page = _as(client.user).get("/me/who-has-seen/").content.decode()
-    assert "Dr Quinn Stranger" in page
-    assert "tried to open your record and was refused" in page
+    assert "Dr Quinn Stranger" not in page
+    assert "Someone outside your care team (refused)" in page
 
 
 def test_an_unknown_client_id_is_refused_without_naming_anyone():

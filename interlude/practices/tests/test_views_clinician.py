@@ -257,9 +257,13 @@ def test_who_has_seen_my_information_lists_the_clinician_after_a_view(clinician,
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<strong>Dr Ada Lovelace</strong> looked at your record" in body
-    assert [(r.who, r.what, r.denied) for r in response.context["rows"]] == [
-        ("Dr Ada Lovelace", "looked at your record", False)
+    assert "<h3>Dr Ada Lovelace</h3>" in body
+    assert [(g.who, g.seen, g.refused) for g in response.context["groups"]] == [
+        (
+            "Dr Ada Lovelace",
+            ("questionnaire scores", "check-ins and mood", "journal and worksheets"),
+            False,
+        )
     ]
 
 
@@ -268,7 +272,7 @@ def test_who_has_seen_does_not_list_the_client_themselves(client):
     for path in CLIENT_PAGES:
         http.get(path)
 
-    assert http.get("/me/who-has-seen/").context["rows"] == []
+    assert http.get("/me/who-has-seen/").context["groups"] == []
 
 
 # --- adding a client -----------------------------------------------------------------------------

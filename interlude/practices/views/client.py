@@ -92,12 +92,28 @@ def me(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def access_history(request: InterludeRequest) -> HttpResponse:
+    """Who has seen my information. Reading it writes no audit event (a client reading their own
+    data), so the page cannot change by being looked at."""
     client = access_own_client(user=request.user)
-    rows = audit_access_history_for_client(client_id=client.pk, client_user_id=client.user_id)
+    raw_page = request.GET.get("page", "1")
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        return render(
+            request,
+            "practices/client/access_history.html",
+            {"client": client, "page_error": True, "nav": "me"},
+            status=422,
+        )
+    history = audit_access_history_for_client(
+        client_id=client.pk,
+        client_user_id=client.user_id,
+        care_team_user_ids={m.membership.user_id for m in care_team_for_client(client=client)},
+        time_zone=client.time_zone,
+        page_number=int(raw_page),
+    )
     return render(
         request,
         "practices/client/access_history.html",
-        {"client": client, "rows": rows, "nav": "me"},
+        {"client": client, "groups": history.groups, "page": history.page, "nav": "me"},
     )
 
 
