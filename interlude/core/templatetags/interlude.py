@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from interlude.accounts.devices import device_name as _device_name
+
 register = template.Library()
 
 
@@ -25,3 +27,9 @@ def shows_preferred_name(client: object) -> bool:
     preferred = getattr(client, "preferred_name", "")
     full_name = getattr(client, "full_name", "")
     return bool(preferred) and full_name.split(" ")[0] != preferred
+
+
+@register.filter
+def device_name(user_agent: str | None) -> str:
+    """'Firefox on Windows' from a user-agent string (accounts/devices.py)."""
+    return _device_name(user_agent)
