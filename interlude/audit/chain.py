@@ -217,7 +217,8 @@ def verify_chain(
         if seq != expected_seq:
             return checked, ChainBreak(
                 expected_seq,
-                f"event {expected_seq} is missing (next stored event is {seq}, row id {row_id})",
+                f"event {expected_seq} is missing (next stored event is {seq}"
+                + (f", row id {row_id})" if row_id is not None else ")"),
             )
         if row["prev_hash"] != prev_hash:
             return checked, ChainBreak(seq, f"event {seq} does not link to event {seq - 1}", row_id)

@@ -1,8 +1,10 @@
-"""The audit hash chain as pure functions (SR-32): what verify_chain accepts and what it catches."""
+"""The keyed audit chain and its checkpoints as pure functions (SR-32, ADR 0015): what
+verify_chain accepts and what it catches."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,14 +13,25 @@ from hypothesis import strategies as st
 
 from interlude.audit.chain import (
     CHAINED_FIELDS,
+    CHECKPOINT_TAG,
     GENESIS_HASH,
+    KEYED_FIELDS,
     ChainBreak,
+    Checkpoint,
+    CheckpointError,
+    checkpoint_parse,
+    checkpoint_sign,
+    checkpoints_read,
     event_hash,
+    legacy_event_hash,
     verify_chain,
 )
 from interlude.audit.enums import AuditAction, AuditOutcome
 
 T0 = datetime(2025, 3, 30, 0, 59, 59, 123456, tzinfo=UTC)
+KEY_1 = bytes(range(32))
+KEY_2 = bytes(range(32, 64))
+KEYS = {1: KEY_1, 2: KEY_2}
 
 
 def _fields(seq: int, **overrides: Any) -> dict[str, Any]:
@@ -36,6 +49,7 @@ def _fields(seq: int, **overrides: Any) -> dict[str, Any]:
         "request_id": f"req{seq}",
         "ip": "203.0.113.9",
         "detail": {"scope": "profile"},
+        "key_id": 1,
     }
     fields.update(overrides)
     return fields
@@ -45,9 +59,15 @@ def _append(rows: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
     """Append one event the way audit.services does: seq + 1, linked to the previous hash."""
     prev_hash = rows[-1]["hash"] if rows else GENESIS_HASH
     fields = _fields(len(rows) + 1, **overrides)
-    row = {**fields, "prev_hash": prev_hash, "hash": event_hash(prev_hash=prev_hash, fields=fields)}
+    row = {**fields, "prev_hash": prev_hash, "hash": _digest(prev_hash, fields)}
     rows.append(row)
     return row
+
+
+def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    if fields["key_id"] == 0:
+        return legacy_event_hash(prev_hash=prev_hash, fields=fields)
+    return event_hash(prev_hash=prev_hash, fields=fields, key=KEYS[fields["key_id"]])
 
 
 def _chain(n: int) -> list[dict[str, Any]]:
@@ -57,31 +77,67 @@ def _chain(n: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _verify(rows: list[dict[str, Any]], *, head_seq: int | None = None, head_hash: Any = "last"):
+def _verify(
+    rows: list[dict[str, Any]],
+    *,
+    head_seq: int | None = None,
+    head_hash: Any = "last",
+    checkpoints: tuple[Checkpoint, ...] = (),
+):
     if head_hash == "last":
         head_hash = rows[-1]["hash"] if rows else GENESIS_HASH
-    return verify_chain(rows, head_seq=len(rows) if head_seq is None else head_seq,
-                        head_hash=head_hash)  # fmt: skip
+    return verify_chain(rows, keys=KEYS, head_seq=len(rows) if head_seq is None else head_seq,
+                        head_hash=head_hash, checkpoints=checkpoints)  # fmt: skip
+
+
+def _checkpoint(rows: list[dict[str, Any]], seq: int, *, key_id: int = 2) -> Checkpoint:
+    hash_ = rows[seq - 1]["hash"] if seq else GENESIS_HASH
+    return checkpoint_sign(seq=seq, hash=hash_, time=T0, key_id=key_id, key=KEYS[key_id])
 
 
 # --- event_hash ----------------------------------------------------------------------------------
-def test_event_hash_is_sha256_of_prev_hash_and_canonical_json_of_chained_fields():
-    fields = _fields(1)
-    canonical = (
-        '{"action":"client.record_viewed","actor_id":7,"actor_label":"therapist@example.org",'
-        '"client_id":11,"detail":{"scope":"profile"},"ip":"203.0.113.9","object_id":"11",'
-        '"object_type":"client","occurred_at":"2025-03-30T01:00:00.123456+00:00","outcome":"success",'
-        '"practice_id":3,"request_id":"req1","seq":1}'
-    )
-    expected = hashlib.sha256((GENESIS_HASH + canonical).encode()).hexdigest()
+CANONICAL_1 = (
+    '{"action":"client.record_viewed","actor_id":7,"actor_label":"therapist@example.org",'
+    '"client_id":11,"detail":{"scope":"profile"},"ip":"203.0.113.9","key_id":1,"object_id":"11",'
+    '"object_type":"client","occurred_at":"2025-03-30T01:00:00.123456+00:00","outcome":"success",'
+    '"practice_id":3,"request_id":"req1","seq":1}'
+)
 
-    assert event_hash(prev_hash=GENESIS_HASH, fields=fields) == expected
+
+def test_event_hash_is_hmac_sha256_of_a_label_prev_hash_and_canonical_json_with_the_key_id():
+    expected = hmac.new(
+        KEY_1,
+        b"interlude.audit.event.v2\n" + (GENESIS_HASH + CANONICAL_1).encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+    assert event_hash(prev_hash=GENESIS_HASH, fields=_fields(1), key=KEY_1) == expected
 
 
 def test_event_hash_pinned_value_so_an_outside_verifier_can_reimplement_it():
     # Changing the canonical form would make every stored chain fail verification.
-    assert event_hash(prev_hash=GENESIS_HASH, fields=_fields(1)) == (
-        "ca7da26e2b6a6641b8719f1253a73070d5e41327a2bc37f2e8cf30b2b56e60d7"
+    assert event_hash(prev_hash=GENESIS_HASH, fields=_fields(1), key=KEY_1) == (
+        "bdb37ba7e74bb460b061f204e2811a852783b33e21ea62c10001b7ef2cc3858f"
+    )
+
+
+def test_legacy_event_hash_is_the_first_versions_unkeyed_sha256_without_the_key_id():
+    # Events stored before the chain was keyed (key_id 0) must still verify byte for byte.
+    canonical = CANONICAL_1.replace('"key_id":1,', "")
+    expected = hashlib.sha256((GENESIS_HASH + canonical).encode()).hexdigest()
+
+    assert (
+        legacy_event_hash(prev_hash=GENESIS_HASH, fields=_fields(1))
+        == expected
+        == ("ca7da26e2b6a6641b8719f1253a73070d5e41327a2bc37f2e8cf30b2b56e60d7")
+    )
+
+
+def test_event_hash_depends_on_the_key():
+    fields = _fields(1)
+
+    assert event_hash(prev_hash=GENESIS_HASH, fields=fields, key=KEY_1) != event_hash(
+        prev_hash=GENESIS_HASH, fields=fields, key=KEY_2
     )
 
 
@@ -94,22 +150,23 @@ def test_event_hash_ignores_fields_outside_the_chain_and_key_order():
         **dict(reversed(fields.items())),
     }
 
-    assert event_hash(prev_hash=GENESIS_HASH, fields=with_extras) == event_hash(
-        prev_hash=GENESIS_HASH, fields=fields
+    assert event_hash(prev_hash=GENESIS_HASH, fields=with_extras, key=KEY_1) == event_hash(
+        prev_hash=GENESIS_HASH, fields=fields, key=KEY_1
     )
 
 
 def test_event_hash_treats_a_datetime_like_its_iso_string_with_microseconds():
     at = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)  # no microseconds: still written with 6 digits
+    as_text = "2025-01-01T12:00:00.000000+00:00"
 
-    assert event_hash(prev_hash=GENESIS_HASH, fields=_fields(1, occurred_at=at)) == event_hash(
-        prev_hash=GENESIS_HASH, fields=_fields(1, occurred_at="2025-01-01T12:00:00.000000+00:00")
-    )
+    assert event_hash(
+        prev_hash=GENESIS_HASH, fields=_fields(1, occurred_at=at), key=KEY_1
+    ) == event_hash(prev_hash=GENESIS_HASH, fields=_fields(1, occurred_at=as_text), key=KEY_1)
 
 
-def test_event_hash_changes_with_every_chained_field_and_with_prev_hash():
+def test_event_hash_changes_with_every_chained_field_the_key_id_and_prev_hash():
     base = _fields(1)
-    digest = event_hash(prev_hash=GENESIS_HASH, fields=base)
+    digest = event_hash(prev_hash=GENESIS_HASH, fields=base, key=KEY_1)
     changed = {
         "seq": 2,
         "occurred_at": T0 + timedelta(microseconds=1),
@@ -124,12 +181,14 @@ def test_event_hash_changes_with_every_chained_field_and_with_prev_hash():
         "request_id": "other",
         "ip": "203.0.113.10",
         "detail": {"scope": "journal"},
+        "key_id": 2,
     }
-    assert set(changed) == set(CHAINED_FIELDS)
+    assert set(changed) == set(KEYED_FIELDS) == {*CHAINED_FIELDS, "key_id"}
 
     for name, value in changed.items():
-        assert event_hash(prev_hash=GENESIS_HASH, fields={**base, name: value}) != digest, name
-    assert event_hash(prev_hash="1" * 64, fields=base) != digest
+        tampered = {**base, name: value}
+        assert event_hash(prev_hash=GENESIS_HASH, fields=tampered, key=KEY_1) != digest, name
+    assert event_hash(prev_hash="1" * 64, fields=base, key=KEY_1) != digest
 
 
 # --- verify_chain: intact chains -----------------------------------------------------------------
@@ -140,11 +199,11 @@ def test_verify_chain_accepts_an_intact_chain():
 
 
 def test_verify_chain_accepts_an_empty_chain_with_a_fresh_head():
-    assert verify_chain([], head_seq=0, head_hash=GENESIS_HASH) == (0, None)
+    assert verify_chain([], keys=KEYS, head_seq=0, head_hash=GENESIS_HASH) == (0, None)
 
 
 def test_verify_chain_without_a_head_checks_only_the_links():
-    assert verify_chain(_chain(3), head_seq=None, head_hash=None) == (3, None)
+    assert verify_chain(_chain(3), keys=KEYS, head_seq=None, head_hash=None) == (3, None)
 
 
 def test_first_event_links_to_the_genesis_hash():
@@ -153,12 +212,34 @@ def test_first_event_links_to_the_genesis_hash():
     assert rows[0]["prev_hash"] == GENESIS_HASH == "0" * 64
 
 
-# --- verify_chain: the four ways to tamper (SR-32: 4/4 detected) ---------------------------------
-def test_verify_chain_detects_an_edited_field():
+def test_verify_chain_accepts_a_key_rotation_mid_chain():
+    rows = _chain(2)
+    _append(rows, key_id=2)
+    _append(rows, key_id=2)
+
+    assert _verify(rows, checkpoints=(_checkpoint(rows, 2, key_id=1), _checkpoint(rows, 4))) == (
+        4,
+        None,
+    )
+
+
+def test_verify_chain_accepts_a_legacy_prefix_covered_by_a_signed_checkpoint():
+    rows: list[dict[str, Any]] = []
+    _append(rows, key_id=0)
+    _append(rows, key_id=0)
+    _append(rows)
+
+    assert _verify(rows, checkpoints=(_checkpoint(rows, 2),)) == (3, None)
+
+
+# --- verify_chain: the six ways to tamper (edit, delete, insert, truncate, rehash, head move) ----
+def test_verify_chain_detects_an_edited_field_naming_the_row_id():
     rows = _chain(4)
+    for number, row in enumerate(rows, start=101):
+        row["id"] = number
     rows[1]["actor_label"] = "nobody@example.org"
 
-    assert _verify(rows) == (1, ChainBreak(2, "event 2 was altered after it was written"))
+    assert _verify(rows) == (1, ChainBreak(2, "event 2 was altered after it was written", 102))
 
 
 def test_verify_chain_detects_an_edited_detail_value():
@@ -190,19 +271,20 @@ def test_verify_chain_detects_a_deleted_first_row():
 
 def test_verify_chain_detects_a_row_inserted_in_the_middle_with_the_rest_renumbered():
     rows = _chain(3)
-    # The attacker writes a valid-looking event 2 after event 1 and shifts the old 2 and 3 up.
+    # The attacker writes event 2 after event 1 and shifts the old 2 and 3 up. Without the key
+    # the forged event's MAC is wrong.
     forged = _fields(2, actor_label="forged@example.org")
     forged_row = {
         **forged,
         "prev_hash": rows[0]["hash"],
-        "hash": event_hash(prev_hash=rows[0]["hash"], fields=forged),
+        "hash": event_hash(prev_hash=rows[0]["hash"], fields=forged, key=b"guess" * 8),
     }
     shifted = [{**r, "seq": r["seq"] + 1} for r in rows[1:]]
     tampered = [rows[0], forged_row, *shifted]
 
     assert _verify(tampered, head_seq=4, head_hash=rows[-1]["hash"]) == (
-        2,
-        ChainBreak(3, "event 3 does not link to event 2"),
+        1,
+        ChainBreak(2, "event 2 was altered after it was written"),
     )
 
 
@@ -213,24 +295,83 @@ def test_verify_chain_detects_a_relinked_row_whose_hash_was_not_recomputed():
     assert _verify(rows) == (2, ChainBreak(3, "event 3 does not link to event 2"))
 
 
-def test_verify_chain_detects_a_rehashed_tail_through_the_head():
-    rows = _chain(3)
-    # Edit event 2 and recompute every hash after it: the links hold, the head does not.
-    original_head = rows[-1]["hash"]
-    rows[1]["actor_label"] = "nobody@example.org"
-    prev = rows[0]["hash"]
-    for row in rows[1:]:
+def _rehash_from(rows: list[dict[str, Any]], index: int, digest) -> None:
+    prev = rows[index - 1]["hash"] if index else GENESIS_HASH
+    for row in rows[index:]:
         row["prev_hash"] = prev
-        row["hash"] = event_hash(prev_hash=prev, fields=row)
+        row["hash"] = digest(prev, row)
         prev = row["hash"]
 
-    assert _verify(rows, head_hash=original_head) == (
+
+def test_verify_chain_detects_a_tail_rehashed_with_plain_sha256_and_the_head_moved():
+    rows = _chain(4)
+    rows[1]["actor_label"] = "nobody@example.org"
+    _rehash_from(rows, 1, lambda prev, row: legacy_event_hash(prev_hash=prev, fields=row))
+
+    # The head is moved to the rewritten last event, so only the MAC gives it away.
+    assert _verify(rows) == (1, ChainBreak(2, "event 2 was altered after it was written"))
+
+
+def test_verify_chain_detects_a_tail_rewritten_as_unkeyed_legacy_events():
+    rows = _chain(4)
+    rows[2]["actor_label"] = "nobody@example.org"
+    for row in rows[2:]:
+        row["key_id"] = 0
+    _rehash_from(rows, 2, lambda prev, row: legacy_event_hash(prev_hash=prev, fields=row))
+
+    assert _verify(rows) == (
+        2,
+        ChainBreak(3, "event 3 carries an unkeyed hash after keyed events"),
+    )
+
+
+def test_verify_chain_detects_a_whole_chain_rewritten_as_legacy_events_by_the_checkpoint():
+    rows = _chain(3)
+    checkpoint = _checkpoint(rows, 3)
+    rows[0]["actor_label"] = "nobody@example.org"
+    for row in rows:
+        row["key_id"] = 0
+    _rehash_from(rows, 0, lambda prev, row: legacy_event_hash(prev_hash=prev, fields=row))
+
+    assert _verify(rows, checkpoints=(checkpoint,)) == (
+        2,
+        ChainBreak(3, "event 3 differs from the signed checkpoint of 2025-03-30T00:59:59+00:00"),
+    )
+
+
+def test_verify_chain_refuses_legacy_events_no_checkpoint_covers():
+    rows: list[dict[str, Any]] = []
+    _append(rows, key_id=0)
+    _append(rows, key_id=0)
+    _append(rows)
+
+    assert _verify(rows, checkpoints=(_checkpoint(rows, 1),)) == (
+        3,
+        ChainBreak(
+            2,
+            "events 1 to 2 carry the unkeyed hash of the first version and no signed checkpoint "
+            "covers them yet (run `manage.py audit_checkpoint`)",
+        ),
+    )
+
+
+def test_verify_chain_detects_an_event_naming_an_unknown_key():
+    rows = _chain(2)
+    rows[1]["key_id"] = 9
+
+    assert _verify(rows) == (1, ChainBreak(2, "event 2 names key 9, which is not configured"))
+
+
+def test_verify_chain_detects_a_head_that_does_not_match_the_last_event():
+    rows = _chain(3)
+
+    assert _verify(rows, head_hash=rows[1]["hash"]) == (
         3,
         ChainBreak(3, "the chain head does not match the last event"),
     )
 
 
-def test_verify_chain_detects_a_truncated_tail():
+def test_verify_chain_detects_a_truncated_tail_through_the_head():
     rows = _chain(5)
     head_hash = rows[-1]["hash"]
 
@@ -243,14 +384,32 @@ def test_verify_chain_detects_a_truncated_tail():
     )
 
 
-def test_verify_chain_detects_every_row_removed():
+def test_verify_chain_detects_a_truncated_tail_with_the_head_moved_back_by_the_checkpoint():
+    rows = _chain(5)
+    checkpoint = _checkpoint(rows, 4)
+
+    # The attacker cuts events 3 to 5 and moves the head to event 2: chain and head agree.
+    assert _verify(rows[:2], checkpoints=(checkpoint,)) == (
+        2,
+        ChainBreak(
+            3,
+            "the signed checkpoint of 2025-03-30T00:59:59+00:00 records 4 events but only 2 are "
+            "stored (events were removed from the end)",
+        ),
+    )
+
+
+def test_verify_chain_detects_every_row_removed_and_the_head_reset_by_the_checkpoint():
     rows = _chain(2)
 
-    assert verify_chain([], head_seq=2, head_hash=rows[-1]["hash"]) == (
+    assert verify_chain(
+        [], keys=KEYS, head_seq=0, head_hash=GENESIS_HASH, checkpoints=[_checkpoint(rows, 2)]
+    ) == (
         0,
         ChainBreak(
             1,
-            "the chain head records 2 events but 0 are stored (events were removed from the end)",
+            "the signed checkpoint of 2025-03-30T00:59:59+00:00 records 2 events but only 0 are "
+            "stored (events were removed from the end)",
         ),
     )
 
@@ -276,6 +435,81 @@ def test_verify_chain_reports_only_the_first_break():
     rows[3]["actor_label"] = "b"
 
     assert _verify(rows) == (1, ChainBreak(2, "event 2 was altered after it was written"))
+
+
+def test_verify_chain_refuses_two_checkpoints_that_disagree():
+    rows = _chain(2)
+    good = _checkpoint(rows, 2)
+    other = checkpoint_sign(seq=2, hash="e" * 64, time=T0, key_id=2, key=KEY_2)
+
+    assert _verify(rows, checkpoints=(good, other)) == (
+        0,
+        ChainBreak(2, "two signed checkpoints disagree about event 2"),
+    )
+
+
+# --- checkpoints ---------------------------------------------------------------------------------
+def test_checkpoint_line_round_trips_and_pins_its_signature():
+    checkpoint = checkpoint_sign(seq=7, hash="a" * 64, time=T0, key_id=1, key=KEY_1)
+    body = '{"hash":"' + "a" * 64 + '","key_id":1,"seq":7,"time":"2025-03-30T00:59:59+00:00"}'
+    expected_mac = hmac.new(
+        KEY_1, b"interlude.audit.checkpoint.v1\n" + body.encode(), hashlib.sha256
+    ).hexdigest()
+
+    assert checkpoint.hmac == expected_mac
+    assert checkpoint.line() == (
+        '{"seq":7,"hash":"' + "a" * 64 + '","time":"2025-03-30T00:59:59+00:00","key_id":1,'
+        f'"hmac":"{expected_mac}"}}'
+    )
+    assert checkpoint_parse(checkpoint.line() + "\n", keys=KEYS) == checkpoint
+
+
+def test_checkpoint_parse_reads_a_syslog_line_and_skips_other_lines():
+    checkpoint = checkpoint_sign(seq=3, hash="b" * 64, time=T0, key_id=2, key=KEY_2)
+    syslog = f"Mar 30 01:00:00 host interlude {CHECKPOINT_TAG} {checkpoint.line()}\n"
+
+    assert checkpoint_parse(syslog, keys=KEYS) == checkpoint
+    assert checkpoint_parse("Mar 30 01:00:00 host sshd[1]: accepted\n", keys=KEYS) is None
+
+
+def test_checkpoint_parse_refuses_a_forged_or_moved_checkpoint():
+    checkpoint = checkpoint_sign(seq=3, hash="b" * 64, time=T0, key_id=1, key=KEY_1)
+    moved = checkpoint.line().replace('"seq":3', '"seq":2')
+    forged = checkpoint_sign(seq=3, hash="b" * 64, time=T0, key_id=1, key=b"x" * 32).line()
+    unknown_key = checkpoint_sign(seq=3, hash="b" * 64, time=T0, key_id=5, key=KEY_1).line()
+
+    for line, reason in (
+        (moved, "has a signature that does not match (forged or altered)"),
+        (forged, "has a signature that does not match (forged or altered)"),
+        (unknown_key, "is signed with key 5, which is not configured"),
+        ('{"seq": 1}', "is not a checkpoint record"),
+    ):
+        try:
+            checkpoint_parse(line, keys=KEYS)
+        except CheckpointError as exc:
+            assert str(exc) == reason
+        else:  # pragma: no cover - the assertion above is the test
+            raise AssertionError(f"accepted {line}")
+
+
+def test_checkpoints_read_names_the_bad_line_but_skips_a_torn_last_line():
+    one = checkpoint_sign(seq=1, hash="a" * 64, time=T0, key_id=1, key=KEY_1)
+    two = checkpoint_sign(seq=2, hash="b" * 64, time=T0, key_id=1, key=KEY_1)
+    torn = two.line()[:40]
+
+    assert list(checkpoints_read([one.line() + "\n", two.line() + "\n", torn], keys=KEYS)) == [
+        (1, one),
+        (2, two),
+    ]
+    bad = two.line().replace('"seq":2', '"seq":3') + "\n"
+    try:
+        list(checkpoints_read([one.line() + "\n", bad, two.line() + "\n"], keys=KEYS))
+    except CheckpointError as exc:
+        assert str(exc) == (
+            "checkpoint line 2 has a signature that does not match (forged or altered)"
+        )
+    else:  # pragma: no cover
+        raise AssertionError("accepted a tampered checkpoint line")
 
 
 # --- property: whatever gets appended, the chain verifies ----------------------------------------
