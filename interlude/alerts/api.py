@@ -1,4 +1,5 @@
-"""Alerts API for clinicians: the open alerts on their clients, and acknowledging one with a note.
+"""Alerts API for clinicians: the open alerts that reach them (their care teams', escalated ones
+for an owner, ones handed to them), acknowledging one with a note, and handing one over.
 
 Thin: the gate loads (`access_alert_inbox`, `access_alert`, both audited and both requiring the
 second factor), `alert_acknowledge` writes. Anyone without a clinical membership gets a 404, like
@@ -14,7 +15,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from interlude.alerts.models import Alert
-from interlude.alerts.services import alert_acknowledge
+from interlude.alerts.services import alert_acknowledge, alert_hand_over
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
@@ -36,10 +37,26 @@ class AlertOut(Schema):
     created_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by: str | None
+    escalated_at: datetime | None = Field(
+        ..., description="When it went to the practice owners because nobody acknowledged it"
+    )
+    handed_to: str | None = Field(..., description="The clinician it was handed to, if any")
+    handed_over_at: datetime | None
+    reached_via: str = Field(
+        ...,
+        description="Why you see it: care_team, escalation (you are an owner) or handover",
+    )
 
 
 class AcknowledgeIn(Schema):
     note: str = Field("", description="What you did or will do, e.g. 'Called; plan reviewed.'")
+
+
+class HandoverIn(Schema):
+    to: int | None = Field(
+        None, description="Membership id of an active clinician of the alert's practice"
+    )
+    note: str = Field("", description="Optional, for the person it is handed to")
 
 
 class ErrorOut(Schema):
@@ -59,6 +76,10 @@ def _alert_out(alert: Alert) -> AlertOut:
         acknowledged_by=(
             alert.acknowledged_by.get_full_name() if alert.acknowledged_by is not None else None
         ),
+        escalated_at=alert.escalated_at,
+        handed_to=alert.handed_to.user.get_full_name() if alert.handed_to is not None else None,
+        handed_over_at=alert.handed_over_at,
+        reached_via=getattr(alert, "reached_via", "care_team"),
     )
 
 
@@ -89,7 +110,26 @@ def alert_list(request: InterludeRequest) -> list[AlertOut]:
 def alert_acknowledge_post(request: InterludeRequest, id: uuid.UUID, payload: AcknowledgeIn):
     alert = access_alert(user=request.user, alert_id=id)
     try:
-        alert = alert_acknowledge(actor=request.user, alert=alert, note=payload.note)
+        updated = alert_acknowledge(actor=request.user, alert=alert, note=payload.note)
     except ApplicationError as exc:
         return Status(422, error_body(exc.field or "note", exc.message))
-    return Status(200, _alert_out(alert))
+    updated.reached_via = alert.reached_via  # type: ignore[attr-defined]
+    return Status(200, _alert_out(updated))
+
+
+@router.post(
+    "/alerts/{id}/handover",
+    response={200: AlertOut, 422: ErrorOut},
+    summary="Hand an unacknowledged alert to a named clinician of the practice",
+    url_name="alert_handover",
+)
+def alert_handover_post(request: InterludeRequest, id: uuid.UUID, payload: HandoverIn):
+    alert = access_alert(user=request.user, alert_id=id)
+    try:
+        updated = alert_hand_over(
+            actor=request.user, alert=alert, to_membership_id=payload.to, note=payload.note
+        )
+    except ApplicationError as exc:
+        return Status(422, error_body(exc.field or "to", exc.message))
+    updated.reached_via = alert.reached_via  # type: ignore[attr-defined]
+    return Status(200, _alert_out(updated))

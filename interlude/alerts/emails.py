@@ -4,6 +4,7 @@ score (SR: no clinical content in email). The link opens the inbox behind sign-i
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable
 from urllib.parse import urljoin
 
@@ -18,8 +19,11 @@ SUBJECT = "Interlude: something needs your attention"
 SUBJECT_ESCALATED = "Interlude: an urgent alert has not been acknowledged"
 
 
-def _inbox_link() -> str:
-    """The inbox's address: SITE_URL in production; the local server while developing. Without
+SUBJECT_HANDOVER = "Interlude: a colleague has handed an alert to you"
+
+
+def _link(path: str) -> str:
+    """An address in the app: SITE_URL in production; the local server while developing. Without
     SITE_URL in production the email says to sign in, with no link (never a wrong one)."""
     if settings.SITE_URL:
         base = settings.SITE_URL + "/"
@@ -27,7 +31,23 @@ def _inbox_link() -> str:
         return ""
     else:
         base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
-    return urljoin(base, reverse("alert_inbox"))
+    return urljoin(base, path)
+
+
+def _inbox_link() -> str:
+    return _link(reverse("alert_inbox"))
+
+
+def handover_email_send(*, user: User, alert_id: uuid.UUID) -> int:
+    """Tell a clinician an alert was handed to them. The link names the alert by its random id
+    and opens, behind sign-in and MFA, the page where they can act; nothing clinical is said."""
+    if not user.email:
+        return 0
+    body = render_to_string(
+        "alerts/email/handover.txt", {"link": _link(reverse("alert_detail", args=[alert_id]))}
+    )
+    send_mail(SUBJECT_HANDOVER, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return 1
 
 
 def attention_email_send(*, users: Iterable[User], escalation: bool) -> int:

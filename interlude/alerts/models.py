@@ -1,7 +1,9 @@
 """Alerts: a signal in a client's data that a named human must look at, acknowledge and resolve.
 
 The reason is written by the rule that raised it and is clinical (shown only in the app, behind the
-gate); notes are free text and encrypted. Emails say only that something needs attention.
+gate); it and the notes are encrypted at rest. Emails say only that something needs attention.
+`AlertNotice` records each person an alert was put in front of (care team, escalation, handover):
+every one of them can see and act on it through the gate (practices/access.py, `alert_reach`).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ class Alert(ClientOwnedModel):
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     severity_rank = models.PositiveSmallIntegerField(default=0)  # for ordering in SQL
-    reason = models.CharField(max_length=400)
+    # Clinical wording ("PHQ-9 item 9 answered ..."), so encrypted like notes (ADR 0009).
+    reason = EncryptedTextField()
     status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     # One alert per triggering fact: "response:<uuid>:critical_item", "no_checkin:<since date>".
     dedupe_key = models.CharField(max_length=120)
@@ -67,6 +70,16 @@ class Alert(ClientOwnedModel):
     resolve_note = EncryptedTextField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Handed by someone it reached (e.g. the owner after escalation) to a named clinician of the
+    # practice, who can then see and act on it without being on the care team.
+    handed_to = models.ForeignKey(
+        "practices.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handover_note = EncryptedTextField(null=True, blank=True)
 
     class Meta:
         ordering = ("-severity_rank", "-created_at")
@@ -84,6 +97,29 @@ class Alert(ClientOwnedModel):
     @property
     def is_open(self) -> bool:
         return self.status != AlertStatus.RESOLVED
+
+
+class NoticeReason(models.TextChoices):
+    CARE_TEAM = "care_team", "On the care team"
+    ESCALATION = "escalation", "Escalated to the practice owner"
+    HANDOVER = "handover", "Handed over"
+
+
+class AlertNotice(models.Model):
+    """One person an alert was put in front of (by email), and why. No clinical content."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notices")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    why = models.CharField(max_length=20, choices=NoticeReason.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("sent_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.why} notice for alert {self.alert_id}"
 
 
 class AlertSettings(models.Model):

@@ -17,11 +17,20 @@ from django.db.models import Max
 from django.utils import timezone
 
 from interlude.accounts.models import User
-from interlude.alerts.models import Alert, AlertKind, AlertSettings, AlertStatus, Severity
+from interlude.alerts.models import (
+    Alert,
+    AlertKind,
+    AlertNotice,
+    AlertSettings,
+    AlertStatus,
+    NoticeReason,
+    Severity,
+)
 from interlude.alerts.rules import mood_drop
 from interlude.audit.services import (
     event_alert_acknowledged,
     event_alert_escalated,
+    event_alert_handed_over,
     event_alert_notified,
     event_alert_raised,
     event_alert_resolved,
@@ -275,6 +284,61 @@ def _owners(practice_id: int) -> list[User]:
     ]
 
 
+def _record_notices(
+    *, alert: Alert, users: list[User], why: NoticeReason, at: datetime | None = None
+) -> None:
+    """Who was told (for the alert's history). Only people with an address were emailed."""
+    sent_at = at or timezone.now()
+    AlertNotice.objects.bulk_create(
+        AlertNotice(alert=alert, recipient=u, why=why, sent_at=sent_at)
+        for u in {u.pk: u for u in users if u.email}.values()
+    )
+
+
+def alert_hand_over(
+    *, actor: User, alert: Alert, to_membership_id: int | None, note: str = ""
+) -> Alert:
+    """Hand an alert nobody has acknowledged to a named clinician of the practice (e.g. the owner
+    after an escalation). They are emailed, with no clinical content, a link to the alert, and
+    the gate lets them see it and act on it (practices/access.py, `alert_reach`)."""
+    from interlude.alerts.emails import handover_email_send
+
+    note = _note(note, required=False)
+    target = (
+        Membership.objects.select_related("user")
+        .filter(
+            pk=to_membership_id or 0,
+            practice_id=alert.practice_id,
+            is_active=True,
+            user__is_active=True,
+            role__in=[r for r in Role if r.is_clinical],
+        )
+        .first()
+    )
+    if target is None:
+        raise ApplicationError("Choose a clinician of this practice to hand it to.", field="to")
+    if target.user_id == actor.pk:
+        raise ApplicationError("Choose someone other than yourself.", field="to")
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status != AlertStatus.OPEN:
+            raise ApplicationError(
+                "This alert was already acknowledged or resolved, so someone has it.", field="to"
+            )
+        now = timezone.now()
+        locked.handed_to = target
+        locked.handed_over_at = now
+        locked.handed_over_by = actor
+        locked.handover_note = note or None
+        locked.updated_by = actor
+        locked.save()
+        event_alert_handed_over(actor=actor, alert=locked, to_user_id=target.user_id)
+        _record_notices(alert=locked, users=[target.user], why=NoticeReason.HANDOVER, at=now)
+        public_id = locked.public_id
+        transaction.on_commit(lambda: handover_email_send(user=target.user, alert_id=public_id))
+    return locked
+
+
 def alert_notify_send(*, alert_id: int) -> bool:
     """Email the care team that something needs attention. Once per alert (safe to run twice)."""
     from interlude.alerts.emails import attention_email_send
@@ -287,6 +351,7 @@ def alert_notify_send(*, alert_id: int) -> bool:
         attention_email_send(users=recipients, escalation=False)
         alert.notified_at = timezone.now()
         alert.save(update_fields=["notified_at"])
+        _record_notices(alert=alert, users=recipients, why=NoticeReason.CARE_TEAM)
         event_alert_notified(alert=alert, recipients=len(recipients))
     return True
 
@@ -315,6 +380,7 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
             attention_email_send(users=owners, escalation=True)
             locked.escalated_at = now
             locked.save(update_fields=["escalated_at"])
+            _record_notices(alert=locked, users=owners, why=NoticeReason.ESCALATION, at=now)
             event_alert_escalated(alert=locked, recipients=len(owners))
             escalated += 1
     return escalated

@@ -1,6 +1,8 @@
-"""The clinician's alert inbox: open alerts on their clients, most severe first; acknowledge with
-a note, resolve. One template serves the page and, through a partial, the htmx row swap; without
-JavaScript every action is a plain POST followed by a redirect.
+"""The clinician's alert inbox: the alerts that reach them (their clients', escalated ones for an
+owner, ones handed to them), unacknowledged first, then acknowledged but unresolved; acknowledge
+with a note, resolve, hand over. One template serves the page and, through a partial, the htmx row
+swap; without JavaScript every action is a plain POST followed by a redirect. Each alert has its
+own page with who was told, when, and who acted.
 
 Reads go through the gate (`access_alert_inbox`, `access_alert`, both audited); writes through
 alerts/services.py, which audits them.
@@ -18,20 +20,25 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from interlude.alerts.forms import AlertNoteForm
+from interlude.alerts.forms import AlertNoteForm, HandoverForm
 from interlude.alerts.models import Alert, AlertStatus
-from interlude.alerts.selectors import alerts_open_count
-from interlude.alerts.services import alert_acknowledge, alert_resolve
+from interlude.alerts.selectors import alert_history, alerts_open_count, clinicians_for_handover
+from interlude.alerts.services import alert_acknowledge, alert_hand_over, alert_resolve
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.practices.access import access_alert, access_alert_inbox
 
 PAGE = "alerts/inbox.html"
+DETAIL = "alerts/detail.html"
 ROW = "alerts/inbox.html#alert-row"
 OPEN_COUNT = "alerts/inbox.html#open-count"
 NAV_COUNT = "alerts/_nav_count.html"
-DONE = {"acknowledge": "Alert acknowledged.", "resolve": "Alert resolved."}
+DONE = {
+    "acknowledge": "Alert acknowledged.",
+    "resolve": "Alert resolved.",
+    "handover": "Alert handed over.",
+}
 
 
 def _show(value: str | None) -> str:
@@ -48,12 +55,20 @@ def _inbox_page(
     if failed is not None and not any(a.pk == failed["alert_id"] for a in alerts):
         # The row the person was working on stays on the page, to show what went wrong.
         alerts = [failed["alert"], *alerts]
-    open_count = sum(1 for a in alerts if a.status != AlertStatus.RESOLVED)
+    # What still needs someone first; what someone has but is not resolved, apart.
+    groups = {
+        status: [a for a in alerts if a.status == status]
+        for status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED)
+    }
+    open_count = len(groups[AlertStatus.OPEN])
     return render(
         request,
         PAGE,
         {
             "alerts": alerts,
+            "needs_someone": groups[AlertStatus.OPEN],
+            "acknowledged": groups[AlertStatus.ACKNOWLEDGED],
+            "resolved": groups[AlertStatus.RESOLVED],
             "show": show,
             "open_count": open_count,
             "failed": failed,
@@ -67,6 +82,65 @@ def _inbox_page(
 @access(Access.CLINICIAN)
 def alert_inbox(request: StaffRequest) -> HttpResponse:
     return _inbox_page(request, show=_show(request.GET.get("show")))
+
+
+def _detail_page(
+    request: StaffRequest, *, alert: Alert, failed: dict[str, Any] | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        DETAIL,
+        {
+            "alert": alert,
+            "history": alert_history(alert=alert),
+            "clinicians": clinicians_for_handover(alert=alert, exclude_user=request.user),
+            "failed": failed,
+            "source": "detail",
+            "show_client": True,
+            "nav": "alerts",
+        },
+        status=422 if failed else 200,
+    )
+
+
+@access(Access.CLINICIAN)
+def alert_detail(request: StaffRequest, alert_id: uuid.UUID) -> HttpResponse:
+    """One alert: what, for whom, who was told and who acted; acknowledge, resolve, hand over."""
+    return _detail_page(request, alert=access_alert(user=request.user, alert_id=alert_id))
+
+
+@access(Access.CLINICIAN)
+@require_POST
+def alert_handover_view(request: StaffRequest, alert_id: uuid.UUID) -> HttpResponse:
+    alert = access_alert(user=request.user, alert_id=alert_id)
+    form = HandoverForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        field = next(iter(form.errors))
+        error = form.errors[field][0]
+    else:
+        try:
+            alert_hand_over(
+                actor=request.user,
+                alert=alert,
+                to_membership_id=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    if error:
+        alert.refresh_from_db()
+        failed = {
+            "alert_id": alert.pk,
+            "action": "handover",
+            "handover": alert.pk,
+            "message": error,
+            "note": request.POST.get("note", ""),
+            "to": request.POST.get("to", ""),
+        }
+        return _detail_page(request, alert=alert, failed=failed)
+    messages.success(request, DONE["handover"])
+    return redirect("alert_detail", alert_id=alert.public_id)
 
 
 def _act(request: StaffRequest, alert_id: uuid.UUID, action: str) -> HttpResponse:
@@ -99,6 +173,8 @@ def _act(request: StaffRequest, alert_id: uuid.UUID, action: str) -> HttpRespons
             "message": error,
             "note": request.POST.get("note", ""),
         }
+        if source == "detail" and not request.htmx:
+            return _detail_page(request, alert=alert, failed=failed)
         if request.htmx:
             return render(
                 request,
@@ -136,6 +212,8 @@ def _act(request: StaffRequest, alert_id: uuid.UUID, action: str) -> HttpRespons
         first, *oob = parts
         return HttpResponse(first + "".join(f"<template>{p}</template>" for p in oob))
     messages.success(request, DONE[action])
+    if source == "detail":
+        return redirect("alert_detail", alert_id=alert.public_id)
     if source == "record":
         return redirect(reverse("client_record", args=[alert.client.public_id]) + "#alerts")
     return redirect(reverse("alert_inbox") + ("?show=all" if show == "all" else ""))

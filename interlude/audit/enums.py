@@ -35,6 +35,11 @@ class AuditAction(models.TextChoices):
     ALERT_ACKNOWLEDGED = "alert.acknowledged", "Acknowledged an alert"
     ALERT_RESOLVED = "alert.resolved", "Resolved an alert"
     ALERT_ESCALATED = "alert.escalated", "Alert escalated to the practice owner"
+    ALERT_HANDED_OVER = "alert.handed_over", "Handed an alert to a named clinician"
+    ALERT_VIEWED_AS_RECIPIENT = (
+        "alert.viewed_as_recipient",
+        "Viewed an alert passed to them (escalation or handover)",
+    )
     REPORT_EXPORTED = "client.report_exported", "Exported a progress report"
 
 

@@ -85,6 +85,10 @@ def test_the_inbox_lists_open_alerts_on_my_clients_with_exact_fields(pair):
             "created_at": "2026-03-02T15:00:00Z",
             "acknowledged_at": None,
             "acknowledged_by": None,
+            "escalated_at": None,
+            "handed_to": None,
+            "handed_over_at": None,
+            "reached_via": "care_team",
         }
     ]
     event = AuditEvent.objects.get(seq__gt=mark)
@@ -192,6 +196,10 @@ def test_acknowledging_with_a_note_answers_with_the_alert_and_audits_each_step(p
         "created_at": "2026-03-02T15:00:00Z",
         "acknowledged_at": "2026-03-02T15:20:00Z",
         "acknowledged_by": "Dr. Alex Rivera",
+        "escalated_at": None,
+        "handed_to": None,
+        "handed_over_at": None,
+        "reached_via": "care_team",
     }
     alert.refresh_from_db()
     assert alert.acknowledge_note == "Called; safety plan reviewed."

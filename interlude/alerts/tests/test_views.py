@@ -103,7 +103,9 @@ def test_inbox_lists_open_alerts_on_my_clients_critical_first():
     assert second.startswith("○ Low Robin Ash No recent check-in No check-in for 9 days.")
     assert "Next steps" not in second
     assert "Not mine." not in html
-    assert '<h1>Alerts <span class="count" id="alerts-open-count">2 open</span></h1>' in html
+    assert (
+        '<h1>Alerts <span class="count" id="alerts-open-count">2 need someone</span></h1>' in html
+    )
 
 
 def test_inbox_shows_the_time_in_words_and_exactly():
@@ -140,7 +142,9 @@ def test_filter_all_includes_resolved_alerts_with_who_and_why():
     row = _text(_rows(page.content.decode())[0])
     assert "Resolved Acknowledged by Dr. Kim Lee," in row
     assert "Resolved by Dr. Kim Lee," in row
-    assert row.endswith("Texted, all fine.")
+    assert row.endswith(
+        f"Texted, all fine. History of the no recent check-in alert for {client.full_name}"
+    )
 
 
 def test_the_inbox_uses_the_same_queries_with_3_and_30_alerts():
@@ -241,12 +245,12 @@ def test_htmx_acknowledge_swaps_only_the_row():
     assert html.startswith(f'<tr id="alert-{alert.public_id}"')
     row, oob = html.split("</tr>")
     assert "<html" not in html
-    # The open counts that changed travel out of band: the top bar's badge and the heading's.
+    # The counts that changed travel out of band: the top bar's badge and the heading's. An
+    # acknowledged alert has someone on it, so it leaves both counts at once.
     assert oob.strip() == (
-        '<template><span id="alerts-nav-count" hx-swap-oob="true"> <span class="nav-count">1'
-        '<span class="visually-hidden"> open</span></span></span></template>'
-        '<template><span class="count" id="alerts-open-count" hx-swap-oob="true">1 open</span>'
-        "</template>"
+        '<template><span id="alerts-nav-count" hx-swap-oob="true"></span></template>'
+        '<template><span class="count" id="alerts-open-count" hx-swap-oob="true">'
+        "0 need someone</span></template>"
     )
     assert '<span class="visually-hidden" role="status">Alert acknowledged.</span>' in row
     assert "Called." in row
@@ -362,7 +366,7 @@ def test_top_bar_shows_the_open_count_for_clinicians(django_assert_num_queries):
     page = _http(membership.user).get("/clinic/")
     assert (
         '<a href="/clinic/alerts/" >Alerts<span id="alerts-nav-count"> <span class="nav-count">2'
-        '<span class="visually-hidden"> open</span></span></span></a>'
+        '<span class="visually-hidden"> unacknowledged</span></span></span></a>'
     ) in page.content.decode()
 
 
