@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from functools import cache
+import json
 from typing import Any
-from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.html import format_html, format_html_join
 
 from interlude.practices.enums import Role
+from interlude.practices.timezones import COUNTRY_ZONES, time_zone_options, time_zone_parse
 
 COUNTRIES: list[tuple[str, str]] = [
     ("US", "United States"),
@@ -21,10 +22,67 @@ COUNTRIES: list[tuple[str, str]] = [
 COUNTRY_NAMES = dict(COUNTRIES)
 
 
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return [(z, z.replace("_", " ")) for z in zones]
+# For static/js/timezone.js: which zones to move to the top when the country changes.
+_LIKELY_ZONES_JSON = json.dumps(
+    {country: [list(z) for z in zones] for country, zones in COUNTRY_ZONES.items()},
+    ensure_ascii=False,
+)
+
+
+class TimeZoneInput(forms.TextInput):
+    """A search box over every zone (`<input list>` + `<datalist>`), the country's zones first.
+
+    Works without JavaScript: the browser filters the list as you type, and the server checks
+    what comes back. static/js/timezone.js only reorders the list when the country changes and
+    offers this device's zone.
+    """
+
+    def __init__(self, *, country: str | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false"})
+        self.country = country
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:  # type: ignore[override]
+        list_id = f"{(attrs or {}).get('id') or name}_list"
+        attrs = {**(attrs or {}), "list": list_id, "data-likely-zones": _LIKELY_ZONES_JSON}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>',
+            (
+                (zone, format_html(' label="{}"', label) if label else "")
+                for zone, label in time_zone_options(self.country)
+            ),
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
+
+
+class TimeZoneField(forms.CharField):
+    """A zone from zoneinfo, typed or picked; "europe/london" or "Berlin" are understood."""
+
+    default_error_messages = {
+        "required": "Enter the client's time zone, for example Europe/London.",
+        "invalid": (
+            "“%(value)s” is not a time zone we know. Start typing a city, such as London or "
+            "New York, and pick the zone from the list."
+        ),
+    }
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return ""
+        zone = time_zone_parse(text)
+        if zone is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": text[:64]}
+            )
+        return zone
 
 
 class ClientCreateForm(forms.Form):
@@ -45,20 +103,25 @@ class ClientCreateForm(forms.Form):
         required=False,
         help_text="We send the invitation here. You can also invite them later.",
     )
-    time_zone = forms.ChoiceField(
-        label="Time zone",
-        choices=[],
-        help_text="Reminders and check-in times use the client's own time zone.",
-    )
     country = forms.ChoiceField(
         label="Country",
         choices=COUNTRIES,
         help_text="Decides which crisis lines the client sees.",
     )
+    time_zone = TimeZoneField(
+        label="Time zone",
+        max_length=64,
+        help_text=(
+            "Reminders and check-in times use the client's own time zone. Start typing a city "
+            "to search; the zones of their country come first."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
+        # The country chosen (or the practice's, at first) decides which zones come first.
+        country = self.data.get("country") if self.is_bound else self.initial.get("country")
+        self.fields["time_zone"].widget = TimeZoneInput(country=country)
 
 
 class ClientInviteForm(forms.Form):
