@@ -15,7 +15,13 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.settings.env import load_or_create_secret, mailers_from_url, parse_key_ring
+from config.settings.env import (
+    load_or_create_secret,
+    mailers_from_url,
+    parse_key_ring,
+    private_dir,
+    private_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -43,7 +49,8 @@ if IS_PRODUCTION:
             "kept outside the database and distinct from SECRET_KEY). See docs/deployment.md."
         )
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Owner-only, even when the directory was made beforehand with 0755 (secrets, SQLite).
+    private_dir(DATA_DIR)
     SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret(DATA_DIR / "secret_key")
     _key_ring_text = os.environ.get("INTERLUDE_ENCRYPTION_KEYS") or (
         "1:" + load_or_create_secret(DATA_DIR / "encryption_key", kind="aes256")
@@ -183,10 +190,16 @@ if IS_PRODUCTION and (not DATABASE_URL or DATABASE_URL.startswith("sqlite")):
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    _sqlite_path = DATA_DIR / "interlude.sqlite3"
+    if not IS_PRODUCTION:  # production refuses SQLite above; this creates it owner-only
+        private_file(_sqlite_path)
+        for _journal in (DATA_DIR / "interlude.sqlite3-wal", DATA_DIR / "interlude.sqlite3-shm"):
+            if _journal.exists():
+                private_file(_journal)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "interlude.sqlite3"),
+            "NAME": str(_sqlite_path),
             "OPTIONS": {
                 # IMMEDIATE makes writers queue instead of failing with "database is locked" when
                 # the web server and the task worker write at once; WAL lets readers carry on.
@@ -269,7 +282,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # during a lockout neither count nor extend it, so a stranger cannot keep the owner out for good;
 # a password reset by email clears it at once (accounts/receivers.py). The per-address limit on
 # sign-in attempts is allauth's "login" rate limit.
-AXES_LOCKOUT_PARAMETERS = [["username"]]
+# (The username+address pair is implied by the username alone; it is listed because axes' W006
+# deploy check wants ip_address somewhere, and silencing a security check would hide others.)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "interlude.accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "login"
@@ -337,6 +352,13 @@ if IS_PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # --- Email ---------------------------------------------------------------------------------------
+if IS_PRODUCTION and not os.environ.get("EMAIL_URL", "").strip():
+    # Without it mail goes to the console: crisis alerts and password resets would never leave.
+    raise ImproperlyConfigured(
+        "INTERLUDE_ENV=production needs EMAIL_URL (smtp://user:password@host:587 or "
+        "smtps://user:password@host:465): alerts to clinicians and password resets are sent by "
+        "email. See docs/deployment.md."
+    )
 MAILERS = mailers_from_url(os.environ.get("EMAIL_URL", ""))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Interlude <no-reply@interlude.test>")
 

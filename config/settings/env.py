@@ -3,16 +3,53 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
+def private_dir(path: Path) -> Path:
+    """Create `path` readable by its owner only (0700), or tighten it if it already exists: a
+    directory made beforehand with the usual 0755 would show the database to every local user."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _tighten(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty with mode 0600 if missing, or tighten it if it exists. For the SQLite
+    database: SQLite gives its -wal and -shm files the database file's mode, and an empty file is
+    a valid new database."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _tighten(path, 0o600)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    # chmod as well as the mode given at creation: the umask may have taken bits away or a file
+    # made earlier may have more.
+    if stat.S_IMODE(path.stat().st_mode) == mode:
+        return
+    try:
+        os.chmod(path, mode)
+    except PermissionError as exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{path} must be readable by its owner only (chmod {mode:o} {path}), "
+            "and this process may not change it. Run Interlude as the owner of its data directory."
+        ) from exc
+
+
 def load_or_create_secret(path: Path, *, kind: str = "token") -> str:
     """Read a secret kept in the data directory, creating it (mode 0600) on first use."""
     if path.exists():
+        _tighten(path, 0o600)
         return path.read_text().strip()
     value = (
         base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
@@ -22,6 +59,7 @@ def load_or_create_secret(path: Path, *, kind: str = "token") -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(value + "\n")
+    _tighten(path, 0o600)
     return value
 
 
@@ -44,9 +82,7 @@ def parse_key_ring(
             continue
         key_id, sep, b64 = part.partition(":")
         if not sep or not key_id.isdigit():
-            raise ImproperlyConfigured(
-                f"{name} must look like '1:<base64 key>,2:<base64 key>'."
-            )
+            raise ImproperlyConfigured(f"{name} must look like '1:<base64 key>,2:<base64 key>'.")
         try:
             key = base64.urlsafe_b64decode(b64.strip())
         except ValueError as exc:

