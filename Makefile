@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 PIP := PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip --disable-pip-version-check --no-input
 export INTERLUDE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck format lock install install-dev check-python clean
+# The browser tests drive Debian's Chromium; Playwright does not download a browser here.
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint typecheck format lock install install-dev check-python check-chromium clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v="$(PYTHON_VERSION)"; sys.exit(0 if sys.version.startswith(v) else "Interlude needs Python " + v + " (see .python-version); found " + sys.version)' \
@@ -37,8 +40,15 @@ run: install
 	exec $(BIN)/python manage.py serve
 
 ## make test: lint, types and the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)
-test: install-dev lint typecheck
+test: install-dev lint typecheck check-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Says what is missing rather than failing: without Chromium the browser tests skip (CI forbids it).
+check-chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Chromium is not installed ($(CHROMIUM) is missing): the browser tests (tests/e2e/) will be skipped."; \
+	  echo "To run them, install it once: sudo apt-get install chromium"; \
+	fi
 
 lint: install-dev
 	$(BIN)/ruff check .

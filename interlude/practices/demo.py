@@ -271,10 +271,15 @@ def _demo_between_sessions(practice: Practice) -> None:
         demo_alerts(practice=practice, mood_client=measured.get("struggling"))
 
 
+# Every account demo_seed creates (tests check this list and the README's against the seed).
 DEMO_LOGINS = [
     ("therapist@demo.interlude.test", "clinician, Demo Practice"),
     ("owner@demo.interlude.test", "practice owner, Demo Practice"),
-    ("client@demo.interlude.test", "client of the therapist"),
-    ("client2@demo.interlude.test", "client of the therapist"),
+    ("client@demo.interlude.test", "client of the therapist (Jordan)"),
+    ("client2@demo.interlude.test", "client of the therapist (Sam)"),
+    ("priya@demo.interlude.test", "client of the therapist (Priya, new)"),
+    ("lena@demo.interlude.test", "client of the therapist (Lena, paused)"),
+    ("chris@demo.interlude.test", "client of the therapist (Chris, discharged)"),
     ("other@demo.interlude.test", "clinician and owner, Harbour Counselling"),
+    ("other-client@demo.interlude.test", "client of Harbour Counselling (Tom)"),
 ]

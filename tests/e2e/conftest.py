@@ -66,7 +66,10 @@ OVERFLOWING_JS = r"""() => {
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is not installed: browser tests need Debian's chromium package."
+        reason = (
+            f"{CHROMIUM} is not installed: browser tests need Debian's chromium package "
+            "(sudo apt-get install chromium)."
+        )
         if os.environ.get("INTERLUDE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason} INTERLUDE_REQUIRE_BROWSER=1 forbids skipping them.")
         print(f"\nSKIP browser tests: {reason}")
