@@ -8,10 +8,15 @@ text. Falsy values round-trip: "" is encrypted like any other string; only None 
 Rows are identified by a `public_id` UUID assigned when the object is created (the primary key
 does not exist yet when a new row is encrypted). Models using this field need `public_id` and
 `practice_id` attributes.
+
+EncryptedJSONField is the same field for small structured values (a questionnaire's item answers
+and flags): the column holds the ciphertext of the compact JSON text; Python code sees the decoded
+value.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -42,7 +47,7 @@ class _DecryptingDescriptor:
             return self
         value = instance.__dict__.get(self.field.attname)
         if isinstance(value, Ciphertext):
-            value = decrypt_text(value, aad=row_aad(instance, self.field.name))
+            value = self.field.decode(decrypt_text(value, aad=row_aad(instance, self.field.name)))
             instance.__dict__[self.field.attname] = value
         return value
 
@@ -64,7 +69,13 @@ class EncryptedTextField(models.TextField):
         value = getattr(model_instance, self.attname)
         if value is None:
             return None
-        return encrypt_text(str(value), aad=row_aad(model_instance, self.name))
+        return encrypt_text(self.encode(value), aad=row_aad(model_instance, self.name))
+
+    def encode(self, value: Any) -> str:
+        return str(value)
+
+    def decode(self, text: str) -> Any:
+        return text
 
     def get_prep_value(self, value: Any) -> Any:
         # Values arrive here already encrypted by pre_save. A queryset .update() or a lookup
@@ -81,3 +92,16 @@ class EncryptedTextField(models.TextField):
     def value_to_string(self, obj: models.Model) -> str:
         # Serialisation (dumpdata) keeps the ciphertext, never the plaintext.
         return str(obj.__dict__.get(self.attname) or "")
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (lists, dicts, numbers) encrypted like EncryptedTextField. Not queryable:
+    no JSON lookups, no filtering on its content."""
+
+    description = "JSON encrypted with AES-256-GCM, bound to its row"
+
+    def encode(self, value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"))
+
+    def decode(self, text: str) -> Any:
+        return json.loads(text)

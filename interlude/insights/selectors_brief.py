@@ -156,7 +156,10 @@ def _scores(*, client: Client, since: datetime, zone: ZoneInfo) -> list[ScoreIn]
             "classification",
             "track_status",
             "track_reason",
+            # flags is encrypted: its row's public_id and practice bind the ciphertext.
             "flags",
+            "public_id",
+            "practice",
         )
     )
     by_code: dict[str, list[QuestionnaireResponse]] = {}

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from interlude.core.fields import EncryptedJSONField
 from interlude.core.models import ClientOwnedModel
 from interlude.measures.change import Classification, TrackStatus
 
@@ -153,7 +154,9 @@ class QuestionnaireResponse(ClientOwnedModel):
 
     instrument_code = models.CharField(max_length=40)
     instrument_version = models.CharField(max_length=20)
-    answers = models.JSONField()  # raw answers as given, None for a skipped item
+    # Raw answers as given, None for a skipped item. Encrypted (ADR 0014): item answers are
+    # clinical content; the total, band and classification below stay in clear for the caseload.
+    answers = EncryptedJSONField()
     submitted_at = models.DateTimeField(default=timezone.now)
     entered_by = models.CharField(
         max_length=20, choices=EnteredBy.choices, default=EnteredBy.CLIENT
@@ -168,7 +171,8 @@ class QuestionnaireResponse(ClientOwnedModel):
     band_label = models.CharField(max_length=80, blank=True)
     complete = models.BooleanField()
     prorated = models.BooleanField(default=False)
-    flags = models.JSONField(default=list, blank=True)  # [{"flag", "item", "value", "critical"}]
+    # [{"flag", "item", "value", "critical"}]: which risk items were endorsed, encrypted too.
+    flags = EncryptedJSONField(default=list, blank=True)
     # Change (change.py) against the client's first scored answer set for this instrument.
     baseline = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
