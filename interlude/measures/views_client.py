@@ -293,6 +293,31 @@ def _load(
     return client, due, _definition(client, due.instrument_code)
 
 
+def _crisis_help(
+    request: InterludeRequest,
+    definition: InstrumentDefinition,
+    answers: list[int | None],
+    step: int | None = None,
+) -> dict[str, Any]:
+    """Crisis help while answering, before anything is sent: shown from the moment a risk item is
+    answered above its threshold, on that item's screen and every screen after it (the review
+    too), with the client's country's crisis lines. `crisis_item_above` is this screen's item's
+    threshold when it is a risk item (the card is then on the page, hidden until chosen)."""
+    shown = any(
+        c.item <= len(answers)
+        and answers[c.item - 1] is not None
+        and int(answers[c.item - 1] or 0) > c.above
+        for c in definition.critical_items
+    )
+    here = next((c.above for c in definition.critical_items if c.item == step), None)
+    context: dict[str, Any] = {"crisis_shown": shown, "crisis_item_above": here}
+    if shown or here is not None:
+        crisis = crisis_resources_for_request(user=request.user, practice=None, country="")
+        context["emergency"] = crisis["emergency"]
+        context["resources"] = [r for r in crisis["resources"] if not r.is_emergency]
+    return context
+
+
 # --- pages --------------------------------------------------------------------------------------
 @access(Access.CLIENT)
 def questionnaire_list(request: InterludeRequest) -> HttpResponse:
@@ -495,6 +520,7 @@ def questionnaire_step(request: InterludeRequest, due_id: uuid.UUID, step: int) 
             "form": form,
             "from_review": from_review,
             "nav": "today",
+            **_crisis_help(request, definition, answers, step),
         },
     )
 
@@ -549,7 +575,14 @@ def questionnaire_review(request: InterludeRequest, due_id: uuid.UUID) -> HttpRe
     return render(
         request,
         "measures/client/review.html",
-        {"definition": definition, "due_id": due_id, "rows": rows, "error": error, "nav": "today"},
+        {
+            "definition": definition,
+            "due_id": due_id,
+            "rows": rows,
+            "error": error,
+            "nav": "today",
+            **_crisis_help(request, definition, answers),
+        },
     )
 
 
