@@ -312,6 +312,10 @@ SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
 SESSION_COOKIE_AGE = int(CLIENT_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Flash messages wait in the server-side session, never in a cookie: they can name people and
+# cookies outlive the page in browser stores and proxies.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 INVITATION_LIFETIME = timedelta(days=int(os.environ.get("INVITATION_DAYS", "7")))
 
 # --- Security headers ----------------------------------------------------------------------------

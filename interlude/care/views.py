@@ -186,7 +186,8 @@ def _edit_page(request: InterludeRequest, audience: Audience) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_content_error(exc.field or "", exc.message)
             else:
-                whose = "Your" if audience.is_client else f"{client.display_name}'s"
+                # No name in the flash text: the page it lands on says whose plan it is.
+                whose = "Your" if audience.is_client else "The"
                 messages.success(
                     request, f"{whose} safety plan is saved. This is version {saved.version}."
                 )

@@ -209,14 +209,12 @@ def client_add(request: StaffRequest) -> HttpResponse:
                     email=client.email,
                     base_url=request.build_absolute_uri("/"),
                 )
-                messages.success(
-                    request,
-                    f"{client.full_name} was added and an invitation was sent to {client.email}.",
-                )
+                # Flash texts carry no names or addresses (they wait in the session); the record
+                # the clinician lands on shows who it is.
+                messages.success(request, "Client added, and an invitation was sent to them.")
             else:
                 messages.success(
-                    request,
-                    f"{client.full_name} was added. Invite them when you have their email address.",
+                    request, "Client added. Invite them when you have their email address."
                 )
             return redirect("client_record", client_id=client.public_id)
         except ApplicationError as exc:
@@ -267,8 +265,7 @@ def client_invite(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
             )
             messages.success(
                 request,
-                f"A new invitation was sent to {form.cleaned_data['email']}. "
-                "Earlier links no longer work.",
+                "A new invitation was sent. Earlier links no longer work.",
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
