@@ -116,12 +116,28 @@ def _verify_since(
             )
         )
     start = last.seq if last is not None else 0
-    rows: Iterable[dict[str, Any]] = (
+    rows = (
         AuditEvent.objects.filter(seq__gte=max(start, 1), seq__lte=head.seq)
         .order_by("seq")
         .values(*ROW_FIELDS)
         .iterator(chunk_size=2000)
     )
+    try:
+        _walk_since(rows, last=last, head=head, keys=keys, start=start)
+    finally:
+        # Close the server-side cursor now, inside its transaction: left to the garbage
+        # collector after a break, its CLOSE fails and aborts whatever transaction runs then.
+        rows.close()
+
+
+def _walk_since(
+    rows: Iterable[dict[str, Any]],
+    *,
+    last: Checkpoint | None,
+    head: AuditChainHead,
+    keys: Mapping[int, bytes],
+    start: int,
+) -> None:
     expected_seq = start + 1
     prev_hash = last.hash if last is not None else GENESIS_HASH
     anchor_seen = start == 0

@@ -1,7 +1,7 @@
 """Audit events cannot be changed through the application's database connection (SR-31).
 
-PostgreSQL (production) refuses UPDATE and DELETE with a trigger. SQLite (the embedded trial
-database) refuses UPDATE; DELETE stays possible there so the test database can be flushed, and
+PostgreSQL (production) refuses UPDATE, DELETE and TRUNCATE with triggers. SQLite (the embedded
+trial database) refuses UPDATE; DELETE stays possible there so the test database can be flushed, and
 audit_verify catches it. Each database runs the assertions that describe its own behaviour.
 """
 
@@ -129,8 +129,25 @@ def test_postgres_trigger_guards_update_and_delete_for_each_row():
             "WHERE tgrelid = 'audit_auditevent'::regclass AND NOT tgisinternal"
         )
         rows = cursor.fetchall()
-    # tgtype bits: 1 ROW, 2 BEFORE, 8 DELETE, 16 UPDATE  ->  1 + 2 + 8 + 16 = 27
-    assert rows == [("audit_event_append_only", "O", 27)]
+    # tgtype bits: 1 ROW, 2 BEFORE, 8 DELETE, 16 UPDATE, 32 TRUNCATE. Row trigger: 1 + 2 + 8 + 16
+    # = 27; the statement trigger for TRUNCATE: 2 + 32 = 34.
+    assert sorted(rows) == [
+        ("audit_event_append_only", "O", 27),
+        ("audit_event_no_truncate", "O", 34),
+    ]
+
+
+@postgres_only
+def test_postgres_truncate_of_audit_events_is_refused(events):
+    before = _snapshot()
+
+    with connection.cursor() as cursor:
+        # The inserts' deferred foreign-key checks would block any TRUNCATE before the trigger.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with _refused(r"audit events are append-only \(TRUNCATE refused\)"), connection.cursor() as c:
+        c.execute("TRUNCATE audit_auditevent")
+
+    assert _snapshot() == before
 
 
 # --- SQLite: DELETE is possible and shows up in audit_verify -------------------------------------

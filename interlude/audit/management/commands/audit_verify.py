@@ -47,13 +47,16 @@ class Command(BaseCommand):
         if head_seq is not None:
             events = events.filter(seq__lte=head_seq)
         rows = events.order_by("seq").values(*ROW_FIELDS).iterator(chunk_size=5000)
-        checked, broken = verify_chain(
-            rows,
-            keys=keys,
-            head_seq=head_seq,
-            head_hash=head.hash if head else None,
-            checkpoints=checkpoints,
-        )
+        try:
+            checked, broken = verify_chain(
+                rows,
+                keys=keys,
+                head_seq=head_seq,
+                head_hash=head.hash if head else None,
+                checkpoints=checkpoints,
+            )
+        finally:
+            rows.close()  # the server-side cursor, where it stopped (see audit/checkpoints.py)
         if broken is None and head_seq is not None:
             broken = _rows_past_head()
         if broken is not None:
