@@ -1,13 +1,18 @@
 """The JSON API (django-ninja) under /api/v1/. Each app adds its router in its own api.py."""
 
+import json
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import SessionAuth
 
 from interlude.alerts.api import router as alerts_router
 from interlude.care.api import router as care_router
+from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
 from interlude.measures.api import router as measures_router
@@ -29,6 +34,34 @@ _COMMON_ERRORS = {
 }
 _BODY_ERRORS = {"400": "The request body is not valid JSON."}
 _INPUT_ERRORS = {"422": "A value is missing or invalid; `detail[].loc` names the field."}
+
+
+class _UnstorableText(Exception):
+    def __init__(self, loc: list[str | int]) -> None:
+        super().__init__("unstorable text")
+        self.loc = loc
+
+
+class TextCheckingParser(Parser):
+    """JSON as usual, but text that cannot be stored (NUL, lone surrogates) is refused before any
+    schema or service sees it, naming where it was (PostgreSQL would otherwise fail with a 500)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(request.body)
+        path = text_problem(data)
+        if path is not None:
+            # ninja wraps anything raised here in a 400; the handler below turns this one into 422.
+            raise _UnstorableText(["body", "payload", *path])
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        result = super().parse_querydict(data, list_fields, request)
+        path = text_problem(result)
+        if path is not None:
+            raise ValidationError(
+                [{"loc": ["query", *path], "msg": MSG_BAD_TEXT, "type": "value_error"}]
+            )
+        return result
 
 
 class InterludeAPI(NinjaAPI):
@@ -63,7 +96,18 @@ api = InterludeAPI(
     "data passes the access gate and is audited.",
     auth=SessionAuth(),
     urls_namespace="api",
+    parser=TextCheckingParser(),
 )
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, _UnstorableText):
+        body = {"detail": [{"loc": exc.__cause__.loc, "msg": MSG_BAD_TEXT, "type": "value_error"}]}
+        return api.create_response(request, body, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+api.add_exception_handler(HttpError, _http_error)
 api.add_router("", practices_router)
 api.add_router("", tracking_router)
 api.add_router("", worksheets_router)

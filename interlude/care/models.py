@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from interlude.core.datefields import SafeDateTimeField
 from interlude.core.fields import EncryptedTextField
 from interlude.core.models import ClientOwnedModel
 
@@ -44,7 +45,7 @@ class Appointment(ClientOwnedModel):
     clinician = models.ForeignKey(
         "practices.Membership", on_delete=models.PROTECT, related_name="+"
     )
-    starts_at = models.DateTimeField()
+    starts_at = SafeDateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=50)
     status = models.CharField(
         max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED

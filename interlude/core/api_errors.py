@@ -6,7 +6,12 @@ from __future__ import annotations
 
 def error_location(field: str) -> list[str | int]:
     """'people_to_ask.0.phone' -> ['body', 'payload', 'people_to_ask', 0, 'phone']."""
-    return ["body", "payload", *(int(p) if p.isdigit() else p for p in field.split(".") if p)]
+    # Only ASCII digits are list positions: "²".isdigit() is true, but int("²") fails.
+    return [
+        "body",
+        "payload",
+        *(int(p) if p.isascii() and p.isdigit() else p for p in field.split(".") if p),
+    ]
 
 
 def error_item(field: str, message: str, kind: str = "value_error") -> dict:

@@ -29,3 +29,28 @@ class ClientOwnedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyRecord(models.Model):
+    """The fingerprint of the request that first used an idempotency key.
+
+    Written in the same transaction as the record it created, so a retry of the same request
+    (same hash) gets the stored record back and a different request under the same key is refused
+    (409) instead of silently answered with the first record. One table for every kind of record,
+    so no app needs a column of its own. Holds no clinical content: a SHA-256 of the canonical
+    request (core/idempotency.py).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)  # e.g. "tracking.checkin"
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="core_idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -13,11 +13,11 @@ from typing import Annotated
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime
 
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
+from interlude.core.validation import FilterDateTime, PastDateTime
 from interlude.exercises.library import article_get
 from interlude.exercises.models import ArticleRead, RelaxationKind, RelaxationSession
 from interlude.exercises.relaxation_selectors import (
@@ -38,7 +38,9 @@ router = Router(tags=["relaxation"])
 
 class RelaxationSessionIn(Schema):
     kind: RelaxationKind = Field(..., description="box, 478, paced, pmr or grounding")
-    started_at: AwareDatetime = Field(..., description="ISO 8601 with a UTC offset")
+    started_at: PastDateTime = Field(
+        ..., description="ISO 8601 with a UTC offset; from 1900, at most a day ahead"
+    )
     seconds_practised: int = Field(..., ge=1, le=MAX_SECONDS_PRACTISED)
     distress_before: int | None = Field(None, ge=0, le=10)
     distress_after: int | None = Field(None, ge=0, le=10)
@@ -109,8 +111,8 @@ def relaxation_session_post(request: InterludeRequest, payload: RelaxationSessio
 )
 def relaxation_session_get_list(
     request: InterludeRequest,
-    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    since: Annotated[FilterDateTime | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[FilterDateTime | None, Query(description="ISO 8601, exclusive")] = None,
 ):
     client = _own_client(request)
     return relaxation_session_list(client=client, since=since, until=until)

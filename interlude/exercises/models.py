@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from interlude.core.datefields import SafeDateField, SafeDateTimeField
 from interlude.core.fields import EncryptedTextField
 from interlude.core.models import ClientOwnedModel
 
@@ -17,7 +18,7 @@ from interlude.core.models import ClientOwnedModel
 class ThoughtRecord(ClientOwnedModel):
     """A 7-column thought record (CLINICAL.md 4.1)."""
 
-    occurred_at = models.DateTimeField(default=timezone.now)  # when the situation happened
+    occurred_at = SafeDateTimeField(default=timezone.now)  # when the situation happened
     # JSON: situation, automatic_thoughts[{text, belief, hot}], emotions[{label, intensity}],
     # evidence_for, evidence_against, balanced_thought{text, belief},
     # emotions_rerated[{label, intensity}], action_plan
@@ -58,7 +59,7 @@ class ActivityPlan(ClientOwnedModel):
 
     title = EncryptedTextField()
     life_area = models.CharField(max_length=20, choices=LifeArea.choices)
-    planned_for = models.DateField()
+    planned_for = SafeDateField()
     planned_time = models.TimeField(null=True, blank=True)
     difficulty = models.PositiveSmallIntegerField(null=True, blank=True)  # 1-5
     done = models.BooleanField(null=True, blank=True)  # None = not logged yet
@@ -102,7 +103,7 @@ class ExposureStep(ClientOwnedModel):
 
 class ExposurePractice(ClientOwnedModel):
     step = models.ForeignKey(ExposureStep, on_delete=models.PROTECT, related_name="practices")
-    practiced_at = models.DateTimeField(default=timezone.now)
+    practiced_at = SafeDateTimeField(default=timezone.now)
     duration_minutes = models.PositiveSmallIntegerField()
     suds_pre = models.PositiveSmallIntegerField()
     suds_peak = models.PositiveSmallIntegerField()
@@ -130,7 +131,7 @@ class SleepDiaryEntry(ClientOwnedModel):
     derived values (exercises/sleep.py) work that out.
     """
 
-    night_of = models.DateField()
+    night_of = SafeDateField()
     into_bed = models.TimeField()
     tried_to_sleep = models.TimeField()
     minutes_to_fall_asleep = models.PositiveSmallIntegerField()
@@ -182,7 +183,7 @@ class RelaxationKind(models.TextChoices):
 
 class RelaxationSession(ClientOwnedModel):
     kind = models.CharField(max_length=20, choices=RelaxationKind.choices)
-    started_at = models.DateTimeField(default=timezone.now)
+    started_at = SafeDateTimeField(default=timezone.now)
     seconds_practised = models.PositiveIntegerField()
     distress_before = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10
     distress_after = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10

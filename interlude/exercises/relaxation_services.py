@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import ArticleRead, RelaxationKind, RelaxationSession
 from interlude.practices.models import Client
 from interlude.tracking.models import ObservationKind, ObservationSource
@@ -83,6 +84,7 @@ def relaxation_session_create(
             "started_at needs a UTC offset, like 2026-03-02T20:30:00+01:00.", field="started_at"
         )
     now = timezone.now()
+    require_past_datetime(started_at, field="started_at")  # shared bounds (core/validation.py)
     if started_at > now + timedelta(minutes=5):
         raise ApplicationError("A session cannot start in the future.", field="started_at")
     if not 1 <= seconds_practised <= MAX_SECONDS_PRACTISED:

@@ -9,11 +9,11 @@ database (idempotency, one diary entry per night).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from interlude.core.validation import PastDate, PastDateTime, PlannedDate, TimeOfDay
 from interlude.exercises.distortions import DISTORTION_CODES
 from interlude.exercises.models import LifeArea
 
@@ -73,6 +73,16 @@ def _same_label(a: str, b: str) -> bool:
     return a.casefold() == b.casefold()
 
 
+def _labels_listed_once[E: (EmotionRating, EmotionIn)](emotions: list[E]) -> list[E]:
+    """One rule for the stored record and the API: "Sad" and "sad" are the same feeling."""
+    seen: list[str] = []
+    for emotion in emotions:
+        if any(_same_label(emotion.label, s) for s in seen):
+            raise ValueError(f"“{emotion.label}” is listed twice.")
+        seen.append(emotion.label)
+    return emotions
+
+
 class ThoughtRecordContent(_Strict):
     """The encrypted JSON of a thought record (CLINICAL.md 4.1). A draft may leave parts empty;
     `missing_for_completion()` says what a finished record still needs."""
@@ -100,12 +110,7 @@ class ThoughtRecordContent(_Strict):
     @field_validator("emotions")
     @classmethod
     def _labels_unique(cls, emotions: list[EmotionRating]) -> list[EmotionRating]:
-        seen: list[str] = []
-        for emotion in emotions:
-            if any(_same_label(emotion.label, s) for s in seen):
-                raise ValueError(f"“{emotion.label}” is listed twice.")
-            seen.append(emotion.label)
-        return emotions
+        return _labels_listed_once(emotions)
 
     @field_validator("emotions_rerated")
     @classmethod
@@ -281,7 +286,7 @@ class BalancedThoughtIn(_Strict):
 
 class ThoughtRecordIn(_Strict):
     idempotency_key: str = Field(min_length=1, max_length=100)
-    occurred_at: datetime | None = None
+    occurred_at: PastDateTime | None = None
     situation: str = Field(min_length=1, max_length=2000)
     automatic_thoughts: list[ThoughtIn] = Field(min_length=1, max_length=MAX_THOUGHTS)
     emotions: list[EmotionIn] = Field(min_length=1, max_length=MAX_EMOTIONS)
@@ -302,6 +307,16 @@ class ThoughtRecordIn(_Strict):
         if hot == 0 and len(thoughts) > 1:
             raise ValueError("Mark one thought as the hot thought (hot: true).")
         return thoughts
+
+    @field_validator("emotions")
+    @classmethod
+    def _emotions_once(cls, emotions: list[EmotionIn]) -> list[EmotionIn]:
+        return _labels_listed_once(emotions)
+
+    @field_validator("emotions_rerated")
+    @classmethod
+    def _rerated_once(cls, emotions: list[EmotionIn]) -> list[EmotionIn]:
+        return _labels_listed_once(emotions)
 
     @field_validator("distortions")
     @classmethod
@@ -337,8 +352,8 @@ class ThoughtRecordIn(_Strict):
 class ActivityPlanIn(_Strict):
     title: str = Field(min_length=1, max_length=200)
     life_area: LifeArea
-    planned_for: date
-    planned_time: time | None = None
+    planned_for: PlannedDate
+    planned_time: TimeOfDay | None = None
     difficulty: int | None = Field(default=None, ge=1, le=5)
 
 
@@ -355,7 +370,7 @@ class ExposureStepIn(_Strict):
 
 
 class ExposurePracticeIn(_Strict):
-    practiced_at: datetime | None = None
+    practiced_at: PastDateTime | None = None
     duration_minutes: int = Field(ge=1, le=600)
     suds_pre: Rating100
     suds_peak: Rating100
@@ -372,14 +387,14 @@ class ExposurePracticeApiIn(ExposurePracticeIn):
 class SleepDiaryIn(_Strict):
     """Consensus Sleep Diary core items for the night that began on `night_of`."""
 
-    night_of: date
-    into_bed: time
-    tried_to_sleep: time
+    night_of: PastDate
+    into_bed: TimeOfDay
+    tried_to_sleep: TimeOfDay
     minutes_to_fall_asleep: int = Field(ge=0, le=720)
     awakenings: int = Field(ge=0, le=50)
     minutes_awake_after_onset: int = Field(ge=0, le=720)
-    final_awakening: time
-    out_of_bed: time
+    final_awakening: TimeOfDay
+    out_of_bed: TimeOfDay
     quality: int = Field(ge=1, le=5)
     comments: str = Field(default="", max_length=2000)
 

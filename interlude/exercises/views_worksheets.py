@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
+from interlude.core.validation import check_past_date, check_planned_date, django_validator
 from interlude.exercises.distortions import DISTORTION_CODES, DISTORTIONS
 from interlude.exercises.models import LifeArea, ThoughtRecord
 from interlude.exercises.schemas import (
@@ -147,10 +148,15 @@ def count_field(label: str, *, help_text: str, high: int, required_message: str)
     )
 
 
-def date_field(label: str, *, help_text: str = "", required_message: str) -> forms.DateField:
+def date_field(
+    label: str, *, help_text: str = "", required_message: str, planned: bool = False
+) -> forms.DateField:
+    """A day that has happened (or, with `planned`, one being planned), within the same bounds
+    the API applies (core/validation.py)."""
     return forms.DateField(
         label=label,
         help_text=help_text,
+        validators=[django_validator(check_planned_date if planned else check_past_date)],
         widget=forms.DateInput(attrs={"type": "date", "class": "input-date"}, format="%Y-%m-%d"),
         error_messages={
             "required": required_message,
@@ -769,7 +775,9 @@ class ActivityPlanForm(forms.Form):
         widget=RadioSelect,
         error_messages={"required": "Choose the part of your life it is for."},
     )
-    planned_for = date_field("Which day?", required_message="Choose the day you plan to do it.")
+    planned_for = date_field(
+        "Which day?", required_message="Choose the day you plan to do it.", planned=True
+    )
     planned_time = time_field("What time? (optional)", required=False)
     difficulty = forms.TypedChoiceField(
         label="How hard do you expect it to be? (optional)",

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import (
     ActivityPlan,
     ExposurePractice,
@@ -73,6 +74,7 @@ def _check_past(value: datetime, *, field: str, what: str) -> datetime:
         raise ApplicationError(
             f"{field} needs a UTC offset, like 2026-03-02T20:30:00+01:00.", field=field
         )
+    require_past_datetime(value, field=field)  # the bounds every entry point shares
     if value > timezone.now() + FUTURE_TOLERANCE:
         raise ApplicationError(f"{what} can't be in the future.", field=field)
     return value.astimezone(UTC)

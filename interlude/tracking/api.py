@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
+from interlude.core.validation import FilterDateTime, PastDateTime
 from interlude.practices.access import access_client, access_own_client
 from interlude.practices.enums import ShareScope
 from interlude.tracking.models import CheckIn, ObservationSource
@@ -47,7 +48,9 @@ class CheckInIn(Schema):
     activities: list[Label] = Field(default_factory=list, max_length=30)
     note: str | None = Field(None, max_length=5000)
     note_shared: bool = False
-    recorded_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
+    recorded_at: PastDateTime | None = Field(
+        None, description="ISO 8601 with a UTC offset; from 1900, at most a day ahead"
+    )
     idempotency_key: str = Field(..., min_length=1, max_length=100)
 
 
@@ -90,10 +93,6 @@ def _own_client(request: InterludeRequest):
 )
 def checkin_post(request: InterludeRequest, payload: CheckInIn):
     client = _own_client(request)
-    if payload.recorded_at is not None and payload.recorded_at.tzinfo is None:
-        return Status(
-            422, error_body("recorded_at", "Include a UTC offset, like 2026-03-02T20:30:00+01:00.")
-        )
     values = CheckInValues(
         mood=payload.mood,
         anxiety=payload.anxiety,
@@ -129,8 +128,8 @@ def checkin_post(request: InterludeRequest, payload: CheckInIn):
 )
 def checkin_get(
     request: InterludeRequest,
-    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    since: Annotated[FilterDateTime | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[FilterDateTime | None, Query(description="ISO 8601, exclusive")] = None,
 ):
     client = _own_client(request)
     return checkin_list(client=client, since=since, until=until)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from interlude.core.datefields import SafeDateTimeField
 from interlude.core.fields import EncryptedTextField
 from interlude.core.models import ClientOwnedModel
 
@@ -34,7 +35,7 @@ class ObservationSource(models.TextChoices):
 class CheckIn(ClientOwnedModel):
     """A quick check-in. Values also land in Observation (the canonical series)."""
 
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = SafeDateTimeField(default=timezone.now)
     time_zone = models.CharField(max_length=64)  # the client's zone when recorded
     mood = models.PositiveSmallIntegerField()
     anxiety = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -84,7 +85,7 @@ class Observation(models.Model):
     client = models.ForeignKey("practices.Client", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=32, choices=ObservationKind.choices)
     value = models.FloatField()
-    effective_at = models.DateTimeField()
+    effective_at = SafeDateTimeField()
     time_zone = models.CharField(max_length=64)
     source = models.CharField(max_length=20, choices=ObservationSource.choices)
     # The record it came from (e.g. "tracking.checkin" + its public id): re-writing the same

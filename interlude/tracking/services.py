@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
+from interlude.core.validation import require_past_datetime
 from interlude.practices.models import Client
 from interlude.tracking.models import (
     ActivityOption,
@@ -24,6 +26,7 @@ from interlude.tracking.models import (
 from interlude.tracking.vocabulary import DEFAULT_ACTIVITIES, EMOTION_CODES
 
 CHECKIN_EDIT_WINDOW = timedelta(hours=24)
+CHECKIN_KIND = "tracking.checkin"
 
 
 def observations_replace(
@@ -149,8 +152,10 @@ def checkin_create(
         raise ApplicationError(
             "idempotency_key must be 1 to 100 characters.", field="idempotency_key"
         )
+    digest = request_hash({**asdict(values), "recorded_at": recorded_at})
     existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()
     if existing is not None:
+        idempotency_replay(user=actor, kind=CHECKIN_KIND, key=key, digest=digest, what="check-in")
         return existing, False
     _validate(values)
     now = timezone.now()
@@ -159,6 +164,7 @@ def checkin_create(
         raise ApplicationError(
             "recorded_at needs a UTC offset, like 2026-03-02T20:30:00+01:00.", field="recorded_at"
         )
+    require_past_datetime(recorded_at, field="recorded_at")  # shared bounds (core/validation.py)
     if recorded_at > now + timedelta(minutes=5):
         raise ApplicationError("A check-in cannot be in the future.", field="recorded_at")
     try:
@@ -183,12 +189,14 @@ def checkin_create(
                 updated_by=actor,
             )
             _checkin_observations(checkin, actor)
+            idempotency_remember(user=actor, kind=CHECKIN_KIND, key=key, digest=digest)
             Client.objects.filter(pk=client.pk).update(last_activity_at=now)
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()
         if existing is None:
             raise
+        idempotency_replay(user=actor, kind=CHECKIN_KIND, key=key, digest=digest, what="check-in")
         return existing, False
     return checkin, True
 

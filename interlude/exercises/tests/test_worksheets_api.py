@@ -169,7 +169,7 @@ def test_thought_record_in_the_future_says_why(api):
             {
                 "type": "value_error",
                 "loc": ["body", "payload", "occurred_at"],
-                "msg": "The time it happened can't be in the future.",
+                "msg": "This is in the future. Check the date and time.",
             }
         ]
     }

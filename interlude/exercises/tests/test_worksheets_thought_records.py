@@ -175,7 +175,7 @@ def test_a_day_in_the_future_is_refused_beside_the_date(person):
 
     assert response.status_code == 200
     assert 'id="id_happened_on_error"' in response.content.decode()
-    assert "The time it happened can&#x27;t be in the future." in response.content.decode()
+    assert "This is in the future. Check the date and time." in response.content.decode()
     assert ThoughtRecord.objects.count() == 0
 
 
