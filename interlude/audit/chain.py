@@ -1,5 +1,5 @@
 """The keyed hash chain over audit events and the signed checkpoints of its head: pure functions,
-no ORM (easy to test and to re-implement in an outside verifier). See ADR 0014.
+no ORM (easy to test and to re-implement in an outside verifier). See ADR 0015.
 
 Each event's `hash` is HMAC-SHA256 under the key its `key_id` names, over the previous event's
 hash and the canonical JSON of its fields (including `key_id`). The keys live outside the

@@ -1,4 +1,4 @@
-"""Signed checkpoints of the audit chain head, written outside the database (SR-32, ADR 0014).
+"""Signed checkpoints of the audit chain head, written outside the database (SR-32, ADR 0015).
 
 `checkpoint_write` verifies the events added since the last checkpoint, then appends one signed
 line to AUDIT_CHECKPOINT_FILE (O_APPEND, fsync) and, when AUDIT_SYSLOG_ADDRESS is set, sends it

@@ -1,4 +1,4 @@
-"""Key the audit chain and refuse TRUNCATE (SR-31, SR-32; ADR 0014).
+"""Key the audit chain and refuse TRUNCATE (SR-31, SR-32; ADR 0015).
 
 `key_id` names the AUDIT_HMAC_KEYS entry whose HMAC made an event's hash. Events already stored
 get `key_id = 0`: they keep the unkeyed SHA-256 of the first version, because re-chaining them

@@ -1,4 +1,4 @@
-"""Write a signed checkpoint of the audit chain head (SR-32, ADR 0014).
+"""Write a signed checkpoint of the audit chain head (SR-32, ADR 0015).
 
 `manage.py audit_checkpoint` verifies the events added since the last checkpoint and appends one
 signed line to AUDIT_CHECKPOINT_FILE (and syslog, if AUDIT_SYSLOG_ADDRESS is set); it exits

@@ -1,7 +1,7 @@
 """`manage.py audit_verify`: check the audit chain against its keys and signed checkpoints.
 
 Exits non-zero naming the first bad event (its seq and row id) for an edited, deleted, inserted
-or rehashed event, a truncated table or tail, and a moved chain head (SR-32, ADR 0014).
+or rehashed event, a truncated table or tail, and a moved chain head (SR-32, ADR 0015).
 """
 
 from __future__ import annotations

@@ -69,12 +69,23 @@ class Command(BaseCommand):
             "alert clock": subprocess.Popen(  # noqa: S603
                 [python, "manage.py", "alerts_sweep", "--every", "60"]
             ),
+            # Signed checkpoints of the audit chain head, off the database (SR-32, ADR 0015).
+            "audit checkpoint clock": subprocess.Popen(  # noqa: S603
+                [
+                    python,
+                    "manage.py",
+                    "audit_checkpoint",
+                    "--every",
+                    str(settings.AUDIT_CHECKPOINT_EVERY),
+                ]
+            ),
         }
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"\nInterlude is running at {url}  (Ctrl-C stops it)"))
         self.stdout.write(
             f"Web server: gunicorn, {options['web_workers']} workers. Tasks: {worker_name}, "
-            "alert rules every minute."
+            "alert rules every minute, audit checkpoints every "
+            f"{settings.AUDIT_CHECKPOINT_EVERY} s."
         )
         if settings.DEMO_ENABLED:
             from interlude.practices.demo import DEMO_LOGINS
