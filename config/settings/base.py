@@ -60,7 +60,7 @@ ENCRYPTION_KEYS = parse_key_ring(_key_ring_text)
 if SECRET_KEY in _key_ring_text:
     raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS must not contain SECRET_KEY.")
 
-# --- Audit trail (SR-32, ADR 0014) ---------------------------------------------------------------
+# --- Audit trail (SR-32, ADR 0015) ---------------------------------------------------------------
 # HMAC keys for the audit chain and its checkpoints: outside the database, so a database writer
 # cannot recompute a hash. Same `id:<base64 32 bytes>` form; the highest id signs, every listed id
 # verifies (rotate by adding a key; never remove one while events or checkpoints still name it).
