@@ -210,3 +210,20 @@ class QuestionnaireResponse(ClientOwnedModel):
     @property
     def is_critical(self) -> bool:
         return any(f.get("critical") for f in self.flags)
+
+
+class QuestionnaireDraft(ClientOwnedModel):
+    """A client's answers in progress for one due questionnaire, kept on the server (encrypted,
+    never in the session), so they survive signing out and can be finished on another device.
+
+    It lives only while its due is open: sending the answers deletes it in the same transaction,
+    and so does the due being missed or cancelled (services.py). The idempotency key is made when
+    the client starts, so sending twice (two taps, two devices) stores one answer set."""
+
+    due = models.OneToOneField(QuestionnaireDue, on_delete=models.CASCADE, related_name="+")
+    instrument_code = models.CharField(max_length=40)
+    answers = EncryptedJSONField()  # one per item, None until answered
+    idempotency_key = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} draft"

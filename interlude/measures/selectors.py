@@ -20,6 +20,7 @@ from interlude.measures.models import (
     InstrumentSetting,
     MeasuresSettings,
     PracticeInstrument,
+    QuestionnaireDraft,
     QuestionnaireDue,
     QuestionnaireResponse,
     QuestionnaireSchedule,
@@ -111,6 +112,22 @@ def response_list(
 
 def response_get(*, client: Client, response_id: str) -> QuestionnaireResponse | None:
     return QuestionnaireResponse.objects.filter(client=client, public_id=response_id).first()
+
+
+def response_for_due(*, client: Client, due_id: str) -> QuestionnaireResponse | None:
+    """The answer set sent for one due occasion (from any of the client's devices), if any."""
+    return (
+        QuestionnaireResponse.objects.filter(client=client, due__public_id=due_id)
+        .order_by("submitted_at")
+        .first()
+    )
+
+
+def questionnaire_draft_get(*, client: Client, due: QuestionnaireDue) -> QuestionnaireDraft | None:
+    """The client's answers in progress for an open due, from whichever device they started on."""
+    return QuestionnaireDraft.objects.filter(
+        client=client, due=due, due__status=DueStatus.DUE
+    ).first()
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ any alert (alerts/services.py), so a risk answer and its alert are stored togeth
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from interlude.accounts.models import User
@@ -33,11 +35,12 @@ from interlude.measures.models import (
     InstrumentSetting,
     MeasuresSettings,
     PracticeInstrument,
+    QuestionnaireDraft,
     QuestionnaireDue,
     QuestionnaireResponse,
     QuestionnaireSchedule,
 )
-from interlude.measures.scoring import AnswerError, Score, score
+from interlude.measures.scoring import AnswerError, Score, answers_validate, score
 from interlude.measures.selectors import (
     instrument_definition_get,
     instrument_definitions_unconfigured,
@@ -104,6 +107,7 @@ def schedule_end(*, actor: User, schedule: QuestionnaireSchedule) -> Questionnai
         QuestionnaireDue.objects.filter(schedule=schedule, status=DueStatus.DUE).update(
             status=DueStatus.CANCELLED, updated_by=actor, updated_at=timezone.now()
         )
+        _drafts_delete_closed(QuestionnaireDraft.objects.filter(due__schedule=schedule))
         event_questionnaire_schedule_ended(actor=actor, client=schedule.client, schedule=schedule)
     return schedule
 
@@ -217,6 +221,7 @@ def appointment_status_change(
             QuestionnaireDue.objects.filter(appointment=appointment, status=DueStatus.DUE).update(
                 status=DueStatus.CANCELLED, updated_by=actor, updated_at=timezone.now()
             )
+            _drafts_delete_closed(QuestionnaireDraft.objects.filter(due__appointment=appointment))
     return appointment
 
 
@@ -228,7 +233,69 @@ def due_mark_missed(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue |
         )
         if not updated:
             return None
+        QuestionnaireDraft.objects.filter(due=due).delete()
         return _due_next(due=due, actor=actor)
+
+
+def _drafts_delete_closed(drafts: QuerySet[QuestionnaireDraft]) -> None:
+    """Answers in progress go when their due can no longer be answered (ADR 0014)."""
+    drafts.exclude(due__status=DueStatus.DUE).delete()
+
+
+# --- answers in progress -------------------------------------------------------------------------
+def questionnaire_draft_start(
+    *, actor: User, client: Client, due: QuestionnaireDue, definition: InstrumentDefinition
+) -> QuestionnaireDraft:
+    """The draft for an open due: the one in progress (started on any device), or a new one with
+    no answers and a fresh idempotency key."""
+    draft = QuestionnaireDraft.objects.filter(client=client, due=due).first()
+    if (
+        draft is not None
+        and draft.instrument_code == definition.code
+        and isinstance(draft.answers, list)
+        and len(draft.answers) == definition.item_count
+    ):
+        return draft
+    try:
+        with transaction.atomic():
+            if draft is not None:  # made for another version of the questionnaire
+                draft.delete()
+            draft = QuestionnaireDraft.objects.create(
+                practice=client.practice,
+                client=client,
+                due=due,
+                instrument_code=definition.code,
+                answers=[None] * definition.item_count,
+                idempotency_key=f"web-{uuid.uuid4().hex}",
+                created_by=actor,
+                updated_by=actor,
+            )
+    except IntegrityError:
+        # Started at the same moment on another device: continue with that one.
+        return QuestionnaireDraft.objects.get(client=client, due=due)
+    return draft
+
+
+def questionnaire_draft_answer(
+    *,
+    actor: User,
+    draft: QuestionnaireDraft,
+    definition: InstrumentDefinition,
+    item: int,
+    value: int | None,
+) -> QuestionnaireDraft:
+    """Keep one answer (1-based item) of the draft; the whole set is re-encrypted on save."""
+    if not 1 <= item <= definition.item_count:
+        raise ApplicationError(f"There is no item {item}.", field="item")
+    answers = list(draft.answers)
+    answers[item - 1] = value
+    try:
+        draft.answers = answers_validate(definition, answers)
+    except AnswerError as exc:
+        raise ApplicationError(exc.message, field="answer") from None
+    draft.updated_by = actor
+    draft.save(update_fields=["answers", "updated_by", "updated_at"])
+    return draft
 
 
 # --- answering ---------------------------------------------------------------------------------
@@ -369,6 +436,9 @@ def _response_store(
             .order_by("opens_at")
             .first()
         )
+    if due is not None:
+        # The answers in progress are now the stored answer set: no second copy is kept.
+        QuestionnaireDraft.objects.filter(due=due).delete()
     response = QuestionnaireResponse.objects.create(
         practice=client.practice,
         client=client,

@@ -1,9 +1,10 @@
 """The client answers questionnaires on a phone: an intro, one question per screen, a review, and
 their own result explained kindly.
 
-Answers are kept in the server-side session between steps (never in URLs: only the step number
-is), together with an idempotency key made when the client starts, so sending the same answers
-twice stores them once. Works without JavaScript: every step is a plain form.
+Answers in progress are kept in a `QuestionnaireDraft` (encrypted, on the server, never in the
+session or in URLs: only the step number is), together with an idempotency key made when the client
+starts, so sending the same answers twice stores them once, and the client can sign out and finish
+on another device. Works without JavaScript: every step is a plain form.
 """
 
 from __future__ import annotations
@@ -27,21 +28,27 @@ from interlude.insights.charts import ChartBand, ChartPoint, instrument_chart_sv
 from interlude.measures.change import Classification
 from interlude.measures.forms import AnswerForm
 from interlude.measures.instruments import InstrumentDefinition
-from interlude.measures.models import QuestionnaireDue, QuestionnaireResponse
+from interlude.measures.models import QuestionnaireDraft, QuestionnaireDue, QuestionnaireResponse
 from interlude.measures.selectors import (
     due_get_open,
     due_list_open,
     instrument_definitions,
+    questionnaire_draft_get,
+    response_for_due,
     response_get,
     response_list,
 )
-from interlude.measures.services import response_submit
+from interlude.measures.services import (
+    questionnaire_draft_answer,
+    questionnaire_draft_start,
+    response_submit,
+)
 from interlude.practices.access import access_own_client
 from interlude.practices.models import Client
 from interlude.practices.selectors import crisis_resources_for_request
 
-SESSION_KEY = "questionnaires"
-KEEP_RUNS = 5  # answer sets in progress kept in the session at most
+# Where earlier versions kept answers in progress in the session: removed on the next visit.
+LEGACY_SESSION_KEY = "questionnaires"
 SECONDS_PER_ITEM = 12
 
 
@@ -197,48 +204,19 @@ def score_in_words(definition: InstrumentDefinition, total: float) -> str:
     return f"Scores go from {low} to {high}; a lower score means fewer difficulties."
 
 
-# --- the answer set in progress, kept in the session --------------------------------------------
-def _runs(request: InterludeRequest) -> dict[str, Any]:
-    runs = request.session.get(SESSION_KEY)
-    return runs if isinstance(runs, dict) else {}
+# --- the answer set in progress, kept in a draft on the server ---------------------------------
+def _forget_legacy_answers(request: InterludeRequest) -> None:
+    if LEGACY_SESSION_KEY in request.session:
+        del request.session[LEGACY_SESSION_KEY]
 
 
-def _run_get(request: InterludeRequest, due_id: uuid.UUID) -> dict[str, Any] | None:
-    run = _runs(request).get(str(due_id))
-    return run if isinstance(run, dict) else None
-
-
-def _run_save(request: InterludeRequest, due_id: uuid.UUID, run: dict[str, Any]) -> None:
-    runs = _runs(request)
-    runs.pop(str(due_id), None)
-    runs[str(due_id)] = run
-    while len(runs) > KEEP_RUNS:
-        runs.pop(next(iter(runs)))
-    request.session[SESSION_KEY] = runs
-
-
-def _run_start(
-    request: InterludeRequest, due: QuestionnaireDue, definition: InstrumentDefinition
-) -> dict[str, Any]:
-    """The run for this due: the one in progress, or a new one with a fresh idempotency key."""
-    run = _run_get(request, due.public_id)
-    valid = (
-        run is not None
-        and run.get("code") == definition.code
-        and isinstance(run.get("answers"), list)
-        and len(run["answers"]) == definition.item_count
-        and not run.get("response")
+def _draft_usable(draft: QuestionnaireDraft | None, definition: InstrumentDefinition) -> bool:
+    return (
+        draft is not None
+        and draft.instrument_code == definition.code
+        and isinstance(draft.answers, list)
+        and len(draft.answers) == definition.item_count
     )
-    if not valid:
-        run = {
-            "code": definition.code,
-            "key": f"web-{uuid.uuid4().hex}",
-            "answers": [None] * definition.item_count,
-            "response": None,
-        }
-        _run_save(request, due.public_id, run)
-    assert run is not None
-    return run
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -272,21 +250,23 @@ def _open_due(client: Client, due_id: uuid.UUID) -> QuestionnaireDue | None:
     return due
 
 
-def _finished(request: InterludeRequest, due_id: uuid.UUID) -> HttpResponse | None:
-    """A due no longer open that this browser answered: go to its result instead of a 404."""
-    run = _run_get(request, due_id)
-    if run and run.get("response"):
-        return redirect("questionnaire_result", response_id=run["response"])
+def _finished(client: Client, due_id: uuid.UUID) -> HttpResponse | None:
+    """A due no longer open that the client answered (on any device): go to its result instead
+    of a 404."""
+    response = response_for_due(client=client, due_id=str(due_id))
+    if response is not None:
+        return redirect("questionnaire_result", response_id=response.public_id)
     return None
 
 
 def _load(
     request: InterludeRequest, due_id: uuid.UUID
 ) -> tuple[Client, QuestionnaireDue, InstrumentDefinition] | HttpResponse:
+    _forget_legacy_answers(request)
     client = access_own_client(user=request.user)
     due = _open_due(client, due_id)
     if due is None:
-        done = _finished(request, due_id)
+        done = _finished(client, due_id)
         if done is not None:
             return done
         raise Http404
@@ -443,17 +423,21 @@ def questionnaire_intro(request: InterludeRequest, due_id: uuid.UUID) -> HttpRes
     loaded = _load(request, due_id)
     if isinstance(loaded, HttpResponse):
         return loaded
-    _client, due, definition = loaded
+    client, due, definition = loaded
     if request.method == "POST" and definition.text_shipped:
-        run = _run_start(request, due, definition)
-        answers = run["answers"]
+        draft = questionnaire_draft_start(
+            actor=request.user, client=client, due=due, definition=definition
+        )
+        answers = draft.answers
         first_open = next((i for i, a in enumerate(answers, start=1) if a is None), None)
         if first_open is None:
             return redirect("questionnaire_review", due_id=due.public_id)
         return redirect("questionnaire_step", due_id=due.public_id, step=first_open)
-    saved = _run_get(request, due.public_id)
+    saved = questionnaire_draft_get(client=client, due=due)
     resuming = bool(
-        saved and not saved.get("response") and any(a is not None for a in saved["answers"])
+        saved is not None
+        and _draft_usable(saved, definition)
+        and any(a is not None for a in saved.answers)
     )
     return render(
         request,
@@ -472,24 +456,29 @@ def questionnaire_step(request: InterludeRequest, due_id: uuid.UUID, step: int) 
     loaded = _load(request, due_id)
     if isinstance(loaded, HttpResponse):
         return loaded
-    _client, due, definition = loaded
+    client, due, definition = loaded
     if not definition.text_shipped:
         return redirect("questionnaire_intro", due_id=due.public_id)
     if not 1 <= step <= definition.item_count:
         raise Http404
-    run = _run_get(request, due.public_id)
-    if run is None or run.get("response") or run.get("code") != definition.code:
+    draft = questionnaire_draft_get(client=client, due=due)
+    if draft is None or not _draft_usable(draft, definition):
         return redirect("questionnaire_intro", due_id=due.public_id)
     item = definition.items[step - 1]
-    answers: list[int | None] = run["answers"]
+    answers: list[int | None] = draft.answers
     from_review = request.GET.get("change") == "1"
     if request.method == "POST":
         form = AnswerForm(request.POST, item=item)
         going_back = request.POST.get("action") == "back"
         valid = form.is_valid()
         if valid:
-            answers[step - 1] = form.cleaned_data["answer"]
-            _run_save(request, due.public_id, run)
+            questionnaire_draft_answer(
+                actor=request.user,
+                draft=draft,
+                definition=definition,
+                item=step,
+                value=form.cleaned_data["answer"],
+            )
         if going_back:
             if step == 1:
                 return redirect("questionnaire_intro", due_id=due.public_id)
@@ -527,20 +516,22 @@ def questionnaire_step(request: InterludeRequest, due_id: uuid.UUID, step: int) 
 
 @access(Access.CLIENT)
 def questionnaire_review(request: InterludeRequest, due_id: uuid.UUID) -> HttpResponse:
+    _forget_legacy_answers(request)
     client = access_own_client(user=request.user)
     due = _open_due(client, due_id)
-    run = _run_get(request, due_id)
-    if run is not None and run.get("response"):
-        return redirect("questionnaire_result", response_id=run["response"])
-    if due is None and (request.method != "POST" or run is None):
+    if due is None:
+        # Already sent (a second tap, or from another device): show what was stored.
+        done = _finished(client, due_id)
+        if done is not None:
+            return done
         raise Http404
-    code = due.instrument_code if due is not None else str(run.get("code") if run else "")
-    definition = _definition(client, code)
+    definition = _definition(client, due.instrument_code)
     if not definition.text_shipped:
         return redirect("questionnaire_intro", due_id=due_id)
-    if run is None or run.get("code") != definition.code:
+    draft = questionnaire_draft_get(client=client, due=due)
+    if draft is None or not _draft_usable(draft, definition):
         return redirect("questionnaire_intro", due_id=due_id)
-    answers: list[int | None] = run["answers"]
+    answers: list[int | None] = draft.answers
     missing = next((i for i, a in enumerate(answers, start=1) if a is None), None)
     if missing is not None:
         return redirect("questionnaire_step", due_id=due_id, step=missing)
@@ -552,14 +543,12 @@ def questionnaire_review(request: InterludeRequest, due_id: uuid.UUID) -> HttpRe
                 actor=request.user,
                 instrument_code=definition.code,
                 answers=answers,
-                idempotency_key=run["key"],
+                idempotency_key=draft.idempotency_key,
                 due=due,
             )
         except ApplicationError as exc:
             error = exc.message
         else:
-            run["response"] = str(response.public_id)
-            _run_save(request, due_id, run)
             return redirect("questionnaire_result", response_id=response.public_id)
     rows = [
         {

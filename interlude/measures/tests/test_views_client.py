@@ -13,7 +13,13 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from interlude.alerts.models import Alert, AlertKind
-from interlude.measures.models import DueStatus, Frequency, QuestionnaireDue, QuestionnaireResponse
+from interlude.measures.models import (
+    DueStatus,
+    Frequency,
+    QuestionnaireDraft,
+    QuestionnaireDue,
+    QuestionnaireResponse,
+)
 from interlude.measures.services import response_submit, schedule_create
 from interlude.practices.models import CrisisResource
 from tests.factories import clinician_with_client
@@ -191,17 +197,15 @@ def test_answering_every_step_and_sending_stores_once_and_shows_the_result():
     assert http.get(f"/questionnaires/{due.public_id}/")["Location"] == sent["Location"]
 
 
-def test_a_double_submit_before_the_session_knows_the_result_still_stores_once():
+def test_a_double_submit_stores_once_and_both_taps_lead_to_the_same_result():
     _m, client, due, http = _setup()
     _answer_all(http, due, PHQ9_MILD)
-    session = http.session
-    run = dict(session["questionnaires"][str(due.public_id)])
+    # The second device read the draft (and its idempotency key) before the first one sent it.
+    other = HttpClient()
+    other.force_login(client.user)
     first = http.post(f"/questionnaires/{due.public_id}/review/")
-    # Put the session back as it was before the first answer arrived (two requests in flight).
-    session = http.session
-    session["questionnaires"] = {str(due.public_id): run}
-    session.save()
-    second = http.post(f"/questionnaires/{due.public_id}/review/")
+    second = other.post(f"/questionnaires/{due.public_id}/review/")
+    assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert QuestionnaireResponse.objects.filter(client=client).count() == 1
 
@@ -221,7 +225,7 @@ def test_missing_answer_shows_an_error_summary_and_the_message_by_the_field_and_
         "Choose one answer for question 3</p>"
     ) in html
     assert "<title>Error: Question 3 of 9" in html
-    assert http.session["questionnaires"][str(due.public_id)]["answers"][:3] == [2, 1, None]
+    assert QuestionnaireDraft.objects.get(due=due).answers[:3] == [2, 1, None]
     # An answer that is not one of the options is the same error, not a crash.
     bad = http.post(f"/questionnaires/{due.public_id}/3/", {"answer": "7"})
     assert "Choose one answer for question 3" in bad.content.decode()
