@@ -12,11 +12,9 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from interlude.accounts.mfa_secrets import current_mfa_aad
 from interlude.core.crypto import decrypt_text, encrypt_text
 from interlude.core.middleware import client_ip
-
-# TOTP seeds are bound to this purpose string; rows are not addressable from the adapter hooks.
-MFA_AAD = "mfa:authenticator-secret"
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
@@ -71,10 +69,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
-    """Encrypt TOTP seeds at rest with AES-256-GCM and keys from the environment (SR-04, SR-24)."""
+    """Encrypt TOTP seeds at rest with AES-256-GCM and keys from the environment (SR-04, SR-24),
+    bound to their user through a context variable (accounts/mfa_secrets.py, ADR 0016)."""
 
     def encrypt(self, text: str) -> str:
-        return encrypt_text(text, aad=MFA_AAD)
+        return encrypt_text(text, aad=current_mfa_aad())
 
     def decrypt(self, encrypted_text: str) -> str:
-        return decrypt_text(encrypted_text, aad=MFA_AAD)
+        return decrypt_text(encrypted_text, aad=current_mfa_aad())

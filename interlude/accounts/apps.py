@@ -7,8 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from interlude.accounts import receivers  # noqa: F401 - connects the receivers
+        from interlude.accounts import mfa_secrets, receivers  # noqa: F401 - connects receivers
         from interlude.accounts.encryption import MFA_ROTATOR
         from interlude.core.key_rotation import register_rotator
 
         register_rotator(MFA_ROTATOR)
+        mfa_secrets.install()

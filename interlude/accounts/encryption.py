@@ -8,7 +8,7 @@ from collections import Counter
 from allauth.mfa.models import Authenticator
 from django.db import transaction
 
-from interlude.accounts.adapters import MFA_AAD
+from interlude.accounts.mfa_secrets import mfa_aad
 from interlude.core.crypto import key_id_of, reencrypt_text
 from interlude.core.key_rotation import Rotator
 
@@ -24,14 +24,15 @@ def _rotate(batch_size: int) -> int:
                 pk__in=ids[start : start + batch_size]
             ):
                 changed = False
+                aad = mfa_aad(user_id=auth.user_id)
                 for field in _FIELDS:
                     if field in auth.data:
-                        new = reencrypt_text(auth.data[field], aad=MFA_AAD)
+                        new = reencrypt_text(auth.data[field], aad=aad)
                         if new is not None:
                             auth.data[field] = new
                             changed = True
                 if "migrated_codes" in auth.data:
-                    codes = [reencrypt_text(c, aad=MFA_AAD) for c in auth.data["migrated_codes"]]
+                    codes = [reencrypt_text(c, aad=aad) for c in auth.data["migrated_codes"]]
                     if any(c is not None for c in codes):
                         auth.data["migrated_codes"] = [
                             new or old

@@ -30,6 +30,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from interlude.accounts.adapters import MFAAdapter
+from interlude.accounts.mfa_secrets import mfa_secrets_of
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
 from interlude.core.policy import Access
@@ -259,7 +260,8 @@ def test_totp_secret_is_stored_encrypted(totp_clinician):
     assert secret not in _raw_authenticator_data(authenticator)
     assert secret.lower() not in _raw_authenticator_data(authenticator).lower()
     assert isinstance(get_mfa_adapter(), MFAAdapter)
-    assert get_mfa_adapter().decrypt(stored) == secret
+    with mfa_secrets_of(user_id=clinician.pk):
+        assert get_mfa_adapter().decrypt(stored) == secret
 
 
 def test_secret_enrolled_through_the_form_is_encrypted_too(clinician):
@@ -270,7 +272,8 @@ def test_secret_enrolled_through_the_form_is_encrypted_too(clinician):
     authenticator = Authenticator.objects.get(user=clinician, type=Authenticator.Type.TOTP)
     assert authenticator.data["secret"].startswith("v1:")
     assert secret not in _raw_authenticator_data(authenticator)
-    assert get_mfa_adapter().decrypt(authenticator.data["secret"]) == secret
+    with mfa_secrets_of(user_id=clinician.pk):
+        assert get_mfa_adapter().decrypt(authenticator.data["secret"]) == secret
     # Not left behind in the session either.
     assert SECRET_SESSION_KEY not in browser.session
 

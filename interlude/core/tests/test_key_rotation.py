@@ -71,7 +71,10 @@ def test_rotation_moves_every_secret_to_the_new_key_and_keeps_them_usable():
         assert totp.instance.data["secret"].startswith("v1:2:")
         from allauth.mfa.adapter import get_adapter
 
-        assert get_adapter().decrypt(totp.instance.data["secret"]) == secret
+        from interlude.accounts.mfa_secrets import mfa_secrets_of
+
+        with mfa_secrets_of(user_id=user.pk):  # seeds are bound to their user (ADR 0016)
+            assert get_adapter().decrypt(totp.instance.data["secret"]) == secret
         recovery = RecoveryCodes(
             Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
         )
