@@ -15,7 +15,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from interlude.core.api_errors import error_body
-from interlude.core.errors import ApplicationError
+from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.core.validation import FilterDateTime, PastDateTime
 from interlude.exercises.library import article_get
@@ -83,7 +83,7 @@ def _own_client(request: InterludeRequest) -> Client:
 
 @router.post(
     "/relaxation-sessions",
-    response={200: RelaxationSessionOut, 201: RelaxationSessionOut, 422: ErrorOut},
+    response={200: RelaxationSessionOut, 201: RelaxationSessionOut, 409: ErrorOut, 422: ErrorOut},
     summary="Record a relaxation session (idempotent by idempotency_key)",
 )
 def relaxation_session_post(request: InterludeRequest, payload: RelaxationSessionIn):
@@ -99,6 +99,8 @@ def relaxation_session_post(request: InterludeRequest, payload: RelaxationSessio
             distress_after=payload.distress_after,
             idempotency_key=payload.idempotency_key,
         )
+    except IdempotencyConflict as exc:
+        return Status(409, error_body("idempotency_key", exc.message, "conflict"))
     except ApplicationError as exc:
         return Status(422, error_body(exc.field or "body", exc.message))
     return Status(201 if created else 200, session)

@@ -6,7 +6,8 @@ answers 422 naming the field (`detail[].loc`); a rule broken in a service answer
 shape, and nothing is stored.
 
 Creating works like POST /api/v1/checkins: 201 with the stored record and its `id`; a thought
-record sent again with the same `idempotency_key` answers 200 with the same `id`. The sleep diary
+record sent again with the same `idempotency_key` answers 200 with the same `id`, and a different
+one under a key already used answers 409, storing nothing. The sleep diary
 has one entry per night: sending a night again changes that night's entry (200, same `id`).
 """
 
@@ -18,7 +19,8 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
-from interlude.core.errors import ApplicationError
+from interlude.core.api_errors import error_body
+from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.exercises.models import (
     ActivityPlan,
@@ -128,12 +130,19 @@ def _thought_record_out(
 
 @router.post(
     "/thought-records",
-    response={200: ThoughtRecordOut, 201: ThoughtRecordOut, 422: ValidationErrorOut},
+    response={
+        200: ThoughtRecordOut,
+        201: ThoughtRecordOut,
+        409: ValidationErrorOut,
+        422: ValidationErrorOut,
+    },
 )
 def thought_record_post(request: InterludeRequest, payload: ThoughtRecordIn) -> Any:
     client = access_own_client(user=request.user)
     try:
         record, created = thought_record_create(client=client, actor=request.user, values=payload)
+    except IdempotencyConflict as exc:
+        return Status(409, error_body("idempotency_key", exc.message, "conflict"))
     except ApplicationError as exc:
         return _invalid(exc)
     return Status(201 if created else 200, _thought_record_out(record))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import ArticleRead, RelaxationKind, RelaxationSession
 from interlude.practices.models import Client
@@ -51,6 +52,9 @@ def _observations(session: RelaxationSession, actor: User) -> None:
     )
 
 
+SESSION_KIND = "exercises.relaxation_session"
+
+
 def relaxation_session_create(
     *,
     client: Client,
@@ -72,8 +76,18 @@ def relaxation_session_create(
         raise ApplicationError(
             "idempotency_key must be 1 to 100 characters.", field="idempotency_key"
         )
+    digest = request_hash(
+        {
+            "kind": kind,
+            "started_at": started_at,
+            "seconds_practised": seconds_practised,
+            "distress_before": distress_before,
+            "distress_after": distress_after,
+        }
+    )
     existing = RelaxationSession.objects.filter(client=client, idempotency_key=key).first()
     if existing is not None:
+        idempotency_replay(user=actor, kind=SESSION_KIND, key=key, digest=digest, what="session")
         return existing, False
     if kind not in RelaxationKind.values:
         raise ApplicationError(
@@ -108,12 +122,14 @@ def relaxation_session_create(
                 updated_by=actor,
             )
             _observations(session, actor)
+            idempotency_remember(user=actor, kind=SESSION_KIND, key=key, digest=digest)
             Client.objects.filter(pk=client.pk).update(last_activity_at=now)
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = RelaxationSession.objects.filter(client=client, idempotency_key=key).first()
         if existing is None:
             raise
+        idempotency_replay(user=actor, kind=SESSION_KIND, key=key, digest=digest, what="session")
         return existing, False
     return session, True
 

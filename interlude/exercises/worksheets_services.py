@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import (
     ActivityPlan,
@@ -44,6 +45,7 @@ from interlude.tracking.models import ObservationKind, ObservationSource
 from interlude.tracking.services import observations_replace
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+THOUGHT_RECORD_KIND = "exercises.thought_record"
 
 
 def _error_from(exc: ValidationError) -> ApplicationError:
@@ -206,8 +208,12 @@ def thought_record_create(
     The same idempotency key again returns the stored record and stores nothing new.
     """
     key = _check_key(values.idempotency_key)
+    digest = request_hash(values.model_dump(exclude={"idempotency_key"}))
     existing = ThoughtRecord.objects.filter(client=client, idempotency_key=key).first()
     if existing is not None:
+        idempotency_replay(
+            user=actor, kind=THOUGHT_RECORD_KIND, key=key, digest=digest, what="thought record"
+        )
         return existing, False
     content = values.content()
     missing = content.missing_for_completion()
@@ -235,11 +241,15 @@ def thought_record_create(
             )
             _set_numbers(record, content)
             record.save()
+            idempotency_remember(user=actor, kind=THOUGHT_RECORD_KIND, key=key, digest=digest)
             _touch(client.pk, now)
     except IntegrityError:
         existing = ThoughtRecord.objects.filter(client=client, idempotency_key=key).first()
         if existing is None:
             raise
+        idempotency_replay(
+            user=actor, kind=THOUGHT_RECORD_KIND, key=key, digest=digest, what="thought record"
+        )
         return existing, False
     return record, True
 

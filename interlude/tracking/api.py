@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from interlude.core.api_errors import error_body
-from interlude.core.errors import ApplicationError
+from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.core.validation import FilterDateTime, PastDateTime
 from interlude.practices.access import access_client, access_own_client
@@ -87,8 +87,11 @@ def _own_client(request: InterludeRequest):
 
 @router.post(
     "/checkins",
-    response={200: CheckInOut, 201: CheckInOut, 422: ErrorOut},
+    response={200: CheckInOut, 201: CheckInOut, 409: ErrorOut, 422: ErrorOut},
     summary="Record a check-in (idempotent by idempotency_key)",
+    description="201 when stored. The same request again with the same idempotency_key answers "
+    "200 with the stored check-in; a different request under a key already used answers 409 and "
+    "stores nothing.",
     url_name="checkins",
 )
 def checkin_post(request: InterludeRequest, payload: CheckInIn):
@@ -115,6 +118,8 @@ def checkin_post(request: InterludeRequest, payload: CheckInIn):
             if request.headers.get("X-Interlude-Source") == "api"
             else ObservationSource.CHECKIN,
         )
+    except IdempotencyConflict as exc:
+        return Status(409, error_body("idempotency_key", exc.message, "conflict"))
     except ApplicationError as exc:
         return Status(422, error_body(exc.field or "body", exc.message))
     return Status(201 if created else 200, checkin)

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from interlude.core.errors import ApplicationError
+from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.exercises.models import RelaxationSession
 from interlude.exercises.relaxation_selectors import (
     breathing_pattern,
@@ -63,16 +63,15 @@ def test_create_stores_session_observations_and_last_activity(care_pair):
 
 
 @pytest.mark.django_db
-def test_same_key_returns_the_stored_session_even_with_other_values(care_pair):
+def test_same_key_with_other_values_is_refused_and_stores_nothing(care_pair):
     _, client = care_pair
-    first, _ = _create(client)
+    _create(client)
 
-    again, created = _create(client, seconds_practised=999, kind="box")
+    with pytest.raises(IdempotencyConflict) as refused:
+        _create(client, seconds_practised=999, kind="box")
 
-    assert created is False
-    assert again.pk == first.pk
-    assert again.seconds_practised == 76
-    assert RelaxationSession.objects.count() == 1
+    assert refused.value.field == "idempotency_key"
+    assert RelaxationSession.objects.get().seconds_practised == 76
 
 
 @pytest.mark.django_db

@@ -109,9 +109,10 @@ def test_thought_record_post_stores_it_and_answers_201_with_its_id(api, pair):
 
 def test_thought_record_same_idempotency_key_twice_is_one_record_201_then_200(api):
     first = api.post("/thought-records", thought_record_body())
-    again = api.post("/thought-records", thought_record_body(situation="A retry, changed"))
+    again = api.post("/thought-records", thought_record_body())
+    changed = api.post("/thought-records", thought_record_body(situation="A retry, changed"))
 
-    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.status_code, again.status_code, changed.status_code) == (201, 200, 409)
     assert first.json()["id"] == again.json()["id"]
     assert again.json()["situation"] == "Manager frowned at my slides"
     assert ThoughtRecord.objects.count() == 1

@@ -74,12 +74,14 @@
           body: JSON.stringify(payload),
           signal: controller ? controller.signal : undefined,
         }).finally(function () { clearTimeout(timer); }).then(function (response) {
-          // Stored (201), or stored before (200), or refused for good (422): either way it is
-          // done. Anything else (signed out, server trouble) stays queued for the next try.
-          if (response.status === 200 || response.status === 201 || response.status === 422) {
+          // Stored (201), or stored before (200), or refused for good (422: invalid; 409: its key
+          // was already used for a different check-in): either way it is done, and a refusal is
+          // shown to the person. Anything else (signed out, server trouble) stays queued.
+          var refused = response.status === 422 || response.status === 409;
+          if (response.status === 200 || response.status === 201 || refused) {
             save(load().filter(function (i) { return i.idempotency_key !== item.idempotency_key; }));
           }
-          if (response.status === 422) {
+          if (refused) {
             return response.json().then(function (body) {
               var detail = (body.detail && body.detail[0] && body.detail[0].msg) || "it was refused";
               recordFailure(item, detail);
