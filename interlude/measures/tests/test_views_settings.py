@@ -67,7 +67,7 @@ def test_index_lists_every_instrument_with_its_numbers_sources_and_unverified_fa
         "auditc", "core10", "eheals", "gad2", "gad7", "isi", "k10", "pcl5", "phq2", "phq9", "who5"
     ]  # fmt: skip
     assert "<strong>6 points</strong>" in html
-    assert "NHS Talking Therapies (IAPT): a decrease of 6 or more" in html
+    assert "A decrease of 6 or more is a reliable improvement (the NHS Talking Therapies" in html
     assert "<strong>10 or more</strong>" in html
     assert "<strong>50 or less</strong>" in html  # WHO-5: high is good, the range is below
     assert "Reliable-change threshold is secondary (IAPT manual as quoted)" in html
