@@ -165,7 +165,9 @@ def test_client_answers_phq9_with_item_9_and_the_clinician_acknowledges_the_aler
     # --- the clinician, on a desktop -------------------------------------------------------------
     desk = new_page("desktop")
     login(desk, membership.user.email, PASSWORD)
-    nav = desk.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts 1 open")
+    nav = desk.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Alerts 1 unacknowledged"
+    )
     with desk.expect_navigation():
         nav.click()
     assert desk.url.endswith("/clinic/alerts/")
