@@ -105,7 +105,9 @@ def _validate(values: CheckInValues) -> None:
         intensity = emotion.get("intensity")
         if intensity is not None and not 1 <= int(intensity) <= 5:
             raise ApplicationError("How strong a feeling is goes from 1 to 5.", field="emotions")
-    if len(values.activities) > 30 or any(not 0 < len(a.strip()) <= 60 for a in values.activities):
+    if len(values.activities) > 30 or any(
+        not 0 < len(activity_label_clean(a)) <= 60 for a in values.activities
+    ):
         raise ApplicationError(
             "Activities are short labels (up to 60 characters, up to 30 of them).",
             field="activities",
@@ -180,7 +182,7 @@ def checkin_create(
                 sleep_hours=values.sleep_hours,
                 sleep_quality=values.sleep_quality,
                 emotions=[dict(e) for e in values.emotions],
-                activities=[a.strip() for a in values.activities],
+                activities=_activities_join_list(client=client, labels=values.activities),
                 note=values.note or None,
                 note_shared=bool(values.note) and values.note_shared,
                 source=source,
@@ -216,7 +218,7 @@ def checkin_update(*, checkin: CheckIn, actor: User, values: CheckInValues) -> C
         checkin.sleep_hours = values.sleep_hours
         checkin.sleep_quality = values.sleep_quality
         checkin.emotions = [dict(e) for e in values.emotions]
-        checkin.activities = [a.strip() for a in values.activities]
+        checkin.activities = _activities_join_list(client=checkin.client, labels=values.activities)
         checkin.note = values.note or None
         checkin.note_shared = bool(values.note) and values.note_shared
         checkin.updated_by = actor
@@ -236,21 +238,43 @@ def activity_options_ensure_defaults(*, client: Client) -> int:
     return len(DEFAULT_ACTIVITIES)
 
 
+def activity_label_clean(label: str) -> str:
+    """One spelling of an activity's name wherever it comes from: inner spaces collapsed."""
+    return " ".join(label.split())
+
+
+def _activities_join_list(*, client: Client, labels: Sequence[str]) -> list[str]:
+    """Put every activity of a check-in on the client's activity list (once, matching names
+    regardless of case) and return the labels as the list spells them.
+
+    The one place this happens, so a check-in from the form, the API or the offline queue adds
+    a new activity to the list alike (before, only the form's own path did).
+    """
+    activity_options_ensure_defaults(client=client)
+    options = {o.label.casefold(): o for o in ActivityOption.objects.filter(client=client)}
+    joined: list[str] = []
+    for raw in labels:
+        label = activity_label_clean(raw)
+        option = options.get(label.casefold())
+        if option is None:
+            option = ActivityOption.objects.create(
+                practice_id=client.practice_id, client=client, label=label, position=len(options)
+            )
+            options[label.casefold()] = option
+        elif option.is_archived:
+            option.is_archived = False
+            option.save(update_fields=["is_archived"])
+        if option.label not in joined:
+            joined.append(option.label)
+    return joined
+
+
 def activity_option_add(*, client: Client, label: str) -> ActivityOption:
-    label = " ".join(label.split())
+    label = activity_label_clean(label)
     if not 0 < len(label) <= 60:
         raise ApplicationError(
             "Give the activity a short name (up to 60 characters).", field="label"
         )
-    option, _ = ActivityOption.objects.get_or_create(
-        client=client,
-        label=label,
-        defaults={
-            "practice_id": client.practice_id,
-            "position": ActivityOption.objects.filter(client=client).count(),
-        },
-    )
-    if option.is_archived:
-        option.is_archived = False
-        option.save(update_fields=["is_archived"])
-    return option
+    with transaction.atomic():
+        [joined] = _activities_join_list(client=client, labels=[label])
+    return ActivityOption.objects.get(client=client, label=joined)

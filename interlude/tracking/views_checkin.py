@@ -18,7 +18,6 @@ from interlude.tracking.models import CheckIn
 from interlude.tracking.selectors import activity_option_list
 from interlude.tracking.services import (
     CheckInValues,
-    activity_option_add,
     activity_options_ensure_defaults,
     checkin_create,
     checkin_update,
@@ -57,8 +56,8 @@ def checkin_new(request: InterludeRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["new_activity"]:
-                option = activity_option_add(client=client, label=form.cleaned_data["new_activity"])
-                form.cleaned_data["activities"].append(option.label)
+                # Joins the activity list in the service, as from the API and the offline queue.
+                form.cleaned_data["activities"].append(form.cleaned_data["new_activity"])
             _, created = checkin_create(
                 client=client,
                 actor=request.user,
@@ -104,8 +103,8 @@ def checkin_edit(request: InterludeRequest, checkin_id: uuid.UUID) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["new_activity"]:
-                option = activity_option_add(client=client, label=form.cleaned_data["new_activity"])
-                form.cleaned_data["activities"].append(option.label)
+                # Joins the activity list in the service, as from the API and the offline queue.
+                form.cleaned_data["activities"].append(form.cleaned_data["new_activity"])
             checkin_update(checkin=checkin, actor=request.user, values=_values(form))
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -206,3 +206,37 @@ def test_removing_a_value_in_an_edit_removes_its_observation(pair):
     assert list(Observation.objects.filter(client=client).values_list("kind", flat=True)) == [
         ObservationKind.MOOD
     ]
+
+
+def test_a_new_activity_sent_through_the_api_joins_the_activity_list(pair):
+    """The offline queue sends a typed-in activity in `activities`; it must join the client's
+    list (defaults first, for a first check-in) as the form's own path does."""
+    from interlude.tracking.selectors import activity_option_list
+    from interlude.tracking.vocabulary import DEFAULT_ACTIVITIES
+
+    _, client = pair
+    body = {
+        "mood": 6,
+        "activities": ["  Choir   practice ", "choir practice"],
+        "idempotency_key": "k",
+    }
+    response = _post(_as(client.user), body)
+
+    assert response.status_code == 201
+    assert response.json()["activities"] == ["Choir practice"]
+    labels = [o.label for o in activity_option_list(client=client)]
+    assert labels == [*DEFAULT_ACTIVITIES, "Choir practice"]
+
+
+def test_an_activity_differing_only_in_case_uses_the_listed_spelling(pair):
+    from interlude.tracking.models import ActivityOption
+    from interlude.tracking.vocabulary import DEFAULT_ACTIVITIES
+
+    _, client = pair
+    first = DEFAULT_ACTIVITIES[0]
+    response = _post(
+        _as(client.user), {"mood": 6, "activities": [first.upper()], "idempotency_key": "k"}
+    )
+
+    assert response.json()["activities"] == [first]
+    assert ActivityOption.objects.filter(client=client).count() == len(DEFAULT_ACTIVITIES)
