@@ -25,7 +25,10 @@ _SCOPE_WORDING: dict[str, str] = {
     "messages": "messages",
 }
 _REPORT_WORDING = "a progress report (printed or downloaded)"
-_SEEN_ORDER = [*_SCOPE_WORDING.values(), _REPORT_WORDING]
+_ALERT_WORDING = "an alert about your answers"
+_SEEN_ORDER = [*_SCOPE_WORDING.values(), _ALERT_WORDING, _REPORT_WORDING]
+# Reads of the record: counted as "looked at your information N times".
+_READS = (AuditAction.CLIENT_RECORD_VIEWED, AuditAction.ALERT_VIEWED_AS_RECIPIENT)
 
 # Things someone did to the record besides reading it, told to the client whose record it is.
 _CLIENT_WORDING: dict[str, str] = {
@@ -39,6 +42,7 @@ _CLIENT_WORDING: dict[str, str] = {
     AuditAction.APPOINTMENT_CHANGED: "added or changed an appointment",
     AuditAction.ALERT_ACKNOWLEDGED: "saw an alert about your answers",
     AuditAction.ALERT_RESOLVED: "closed an alert about your answers",
+    AuditAction.ALERT_HANDED_OVER: "passed an alert about your answers to another clinician",
 }
 
 OUTSIDE_CARE_TEAM = "Someone outside your care team"
@@ -85,10 +89,18 @@ def _history_events(*, client_id: int, client_user_id: int | None) -> QuerySet[A
 def _seen(action: str, detail: dict[str, Any]) -> list[str]:
     if action == AuditAction.REPORT_EXPORTED:
         return [_REPORT_WORDING]
+    if action == AuditAction.ALERT_VIEWED_AS_RECIPIENT:
+        return [_ALERT_WORDING]
     if action != AuditAction.CLIENT_RECORD_VIEWED:
         return []
     scopes = detail.get("scopes") or ([detail["scope"]] if "scope" in detail else [])
     return [_SCOPE_WORDING.get(str(s), "your record") for s in scopes] or ["your record"]
+
+
+def _label(action: str) -> str:
+    """A new action nobody has worded for clients yet still says something true."""
+    label = AuditAction(action).label if action in AuditAction.values else action
+    return label[:1].lower() + label[1:]
 
 
 def _in_order(seen: set[str]) -> tuple[str, ...]:
@@ -117,7 +129,7 @@ def audit_access_history_for_client(
         events.values("actor_id", "actor__full_name", "actor__email", "day", "refused")
         .annotate(
             total=Count("id"),
-            reads=Count("id", filter=Q(action=AuditAction.CLIENT_RECORD_VIEWED)),
+            reads=Count("id", filter=Q(action__in=_READS)),
             first=Min("occurred_at"),
             last=Max("occurred_at"),
         )
@@ -148,8 +160,9 @@ def audit_access_history_for_client(
         seen: set[str] = set()
         did: list[str] = []
         for action, detail in details.get((r["actor_id"], r["day"], r["refused"]), []):
-            seen.update(_seen(action, detail))
-            wording = _CLIENT_WORDING.get(action)
+            read = _seen(action, detail)
+            seen.update(read)
+            wording = _CLIENT_WORDING.get(action) or ("" if read else _label(action))
             if wording and wording not in did:
                 did.append(wording)
         anonymous = r["refused"] and r["actor_id"] not in care_team_user_ids

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from interlude.alerts.models import Alert
 from interlude.audit.models import AuditEvent
 from interlude.audit.selectors import AccessHistoryGroup
-from interlude.audit.services import event_report_exported
+from interlude.audit.services import event_alert_viewed_as_recipient, event_report_exported
 from interlude.measures.services import response_submit
 from interlude.practices.access import access_client
 from interlude.practices.enums import Role, ShareScope
@@ -181,6 +182,31 @@ def test_nothing_the_client_does_adds_to_the_page_and_reading_it_changes_nothing
         # ... but none of them is someone seeing the client's information.
         assert http.get(PAGE).context["groups"] == first
     assert [(g.who, g.times) for g in first] == [("Dr Ada Lovelace", 1)]
+
+
+def test_an_alert_passed_to_someone_outside_the_care_team_shows_who_saw_it(care):
+    _, client = care
+    owner = MembershipFactory(
+        practice=client.practice,
+        role=Role.OWNER,
+        user=UserFactory(full_name="Morgan Lee", mfa_exempt=True),
+    )
+    with time_machine.travel(datetime.fromisoformat("2026-03-10T14:00:00+00:00"), tick=False):
+        response_submit(
+            client=client,
+            actor=client.user,
+            instrument_code="phq9",
+            answers=[2, 2, 2, 2, 2, 2, 2, 2, 1],
+            idempotency_key="risk",
+        )
+        alert = Alert.objects.get(client=client)
+        event_alert_viewed_as_recipient(actor=owner.user, alert=alert, via="escalation")
+
+    groups = _as(client.user).get(PAGE).context["groups"]
+
+    assert [(g.who, g.refused, g.seen, g.did, g.times) for g in groups] == [
+        ("Morgan Lee", False, ("an alert about your answers",), (), 1)
+    ]
 
 
 def _history_of(client, user, days: int) -> None:
