@@ -12,6 +12,7 @@ from ninja.security import SessionAuth
 
 from interlude.alerts.api import router as alerts_router
 from interlude.care.api import router as care_router
+from interlude.core.throttling import SAFE_METHODS, api_write_throttles
 from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
@@ -31,6 +32,9 @@ _COMMON_ERRORS = {
     "403": "A state-changing request without a valid CSRF token, or a clinician who has not set "
     "up two-step verification yet.",
     "404": "Not found, or out of your reach (the same answer, so nothing leaks).",
+}
+_WRITE_ERRORS = {
+    "429": "Too many changes in a short time; try again after the `Retry-After` seconds.",
 }
 _BODY_ERRORS = {"400": "The request body is not valid JSON."}
 _INPUT_ERRORS = {"422": "A value is missing or invalid; `detail[].loc` names the field."}
@@ -71,10 +75,12 @@ class InterludeAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(**kwargs)
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 errors = dict(_COMMON_ERRORS)
                 if operation.get("requestBody"):
                     errors |= _BODY_ERRORS
+                if method.upper() not in SAFE_METHODS:
+                    errors |= _WRITE_ERRORS
                 if operation.get("requestBody") or operation.get("parameters"):
                     errors |= _INPUT_ERRORS
                 responses = operation.setdefault("responses", {})
@@ -95,6 +101,7 @@ api = InterludeAPI(
     description="Between-session data for clients and their care teams. Every read of client "
     "data passes the access gate and is audited.",
     auth=SessionAuth(),
+    throttle=api_write_throttles(),
     urls_namespace="api",
     parser=TextCheckingParser(),
 )

@@ -316,6 +316,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # cookies outlive the page in browser stores and proxies.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Per-user limits on API writes (core/throttling.py), "<count>/<s|min|hour|day>". Generous: the
+# offline app sends everything queued while offline back to back when the connection returns.
+API_WRITE_RATE_BURST = os.environ.get("API_WRITE_RATE_BURST", "120/min")
+API_WRITE_RATE_SUSTAINED = os.environ.get("API_WRITE_RATE_SUSTAINED", "1500/hour")
+
 INVITATION_LIFETIME = timedelta(days=int(os.environ.get("INVITATION_DAYS", "7")))
 
 # --- Security headers ----------------------------------------------------------------------------

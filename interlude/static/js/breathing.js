@@ -97,7 +97,9 @@
       delete payload.owner;
       post(url, token, payload).then(function (response) {
         // Keep it only when trying again later could work (signed out, server trouble).
-        const retry = response.status === 401 || response.status === 403 || response.status >= 500;
+        // (429: too many saves at once; the limit lifts within a minute.)
+        const retry = response.status === 401 || response.status === 403 ||
+          response.status === 429 || response.status >= 500;
         if (!retry) unqueue(payload.idempotency_key);
       }).catch(function () { /* still offline: keep it */ });
     });
@@ -431,8 +433,10 @@
           return null;
         }
         queue(body, owner);
-        message.textContent = "Not saved yet: please sign in again. We will try again next time " +
-          "you open this page.";
+        message.textContent = response.status === 429
+          ? "Not saved yet: too many saves in a short time. We will try again next time you open " +
+            "this page."
+          : "Not saved yet: please sign in again. We will try again next time you open this page.";
         return null;
       }).catch(function () {
         queue(body, owner);

@@ -78,6 +78,11 @@
           // was already used for a different check-in): either way it is done, and a refusal is
           // shown to the person. Anything else (signed out, server trouble) stays queued.
           var refused = response.status === 422 || response.status === 409;
+          if (response.status === 429) {
+            // Rate-limited: it stays queued; wait at least as long as the server asks.
+            var wait = parseInt(response.headers.get("Retry-After"), 10);
+            if (wait > 0) retryDelay = Math.max(retryDelay, wait * 1000);
+          }
           if (response.status === 200 || response.status === 201 || refused) {
             save(load().filter(function (i) { return i.idempotency_key !== item.idempotency_key; }));
           }
