@@ -15,7 +15,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from interlude.core.api_errors import error_body
-from interlude.core.errors import ApplicationError
+from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.measures.change import Classification, TrackStatus
 from interlude.measures.instruments import InstrumentDefinition
@@ -267,8 +267,10 @@ def _error_field(field: str | None) -> str:
 
 @router.post(
     "/responses",
-    response={200: ResponseOut, 201: ResponseOut, 422: ErrorOut},
+    response={200: ResponseOut, 201: ResponseOut, 409: ErrorOut, 422: ErrorOut},
     summary="Answer a questionnaire (scored on the server; idempotent by idempotency_key)",
+    description="The same answers again under the same idempotency_key answer 200 with the stored "
+    "response; different answers under a key already used answer 409 and store nothing.",
     url_name="responses",
 )
 def response_post(request: InterludeRequest, payload: ResponseIn):
@@ -281,6 +283,8 @@ def response_post(request: InterludeRequest, payload: ResponseIn):
             answers=list(payload.answers),
             idempotency_key=payload.idempotency_key,
         )
+    except IdempotencyConflict as exc:
+        return Status(409, error_body("idempotency_key", exc.message, "conflict"))
     except ApplicationError as exc:
         return Status(422, error_body(_error_field(exc.field), exc.message))
     crisis = _crisis(request, client) if response.is_critical else None

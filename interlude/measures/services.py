@@ -25,7 +25,7 @@ from interlude.audit.services import (
 )
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.services import appointment_create, appointment_set_status
-from interlude.core.errors import ApplicationError
+from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.measures.change import Classification, classify, track_status
 from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
 from interlude.measures.models import (
@@ -366,10 +366,8 @@ def _replay(
     if _answers_fingerprint(existing.instrument_code, existing.answers) != _answers_fingerprint(
         instrument_code, list(answers)
     ):
-        raise ApplicationError(
-            "This idempotency key was already used for different answers; use a new key.",
-            field="idempotency_key",
-        )
+        # Compared with the stored answers themselves, so no fingerprint table is needed here.
+        raise IdempotencyConflict("set of answers")
     return existing, False
 
 

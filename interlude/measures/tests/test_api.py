@@ -298,21 +298,21 @@ def test_the_same_key_again_answers_200_with_the_same_body_and_stores_nothing_mo
     assert _response_count() == counts == (1, 1, 1)
 
 
-def test_a_key_reused_for_different_answers_is_a_422_naming_the_key(pair):
+def test_a_key_reused_for_different_answers_is_a_409_naming_the_key(pair):
     _, client = pair
     http = _as(client.user)
     _post(http, {"instrument": "phq9", "answers": [0] * 9, "idempotency_key": "k"})
 
     response = _post(http, {"instrument": "phq9", "answers": [1] * 9, "idempotency_key": "k"})
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json() == {
         "detail": [
             {
                 "loc": ["body", "payload", "idempotency_key"],
-                "msg": "This idempotency key was already used for different answers; "
-                "use a new key.",
-                "type": "value_error",
+                "msg": "This idempotency_key was already used for a different set of answers. "
+                "Nothing new was saved. Send a new key for a new set of answers.",
+                "type": "conflict",
             }
         ]
     }
