@@ -241,11 +241,11 @@ def verify_chain(
             expected = event_hash(prev_hash=prev_hash, fields=row, key=key)
         if not hmac.compare_digest(expected, row["hash"]):
             return checked, ChainBreak(seq, f"event {seq} was altered after it was written", row_id)
-        checkpoint = by_seq.get(seq)
-        if checkpoint is not None and checkpoint.hash != row["hash"]:
+        anchor = by_seq.get(seq)
+        if anchor is not None and anchor.hash != row["hash"]:
             return checked, ChainBreak(
                 seq,
-                f"event {seq} differs from the signed checkpoint of {checkpoint.time}",
+                f"event {seq} differs from the signed checkpoint of {anchor.time}",
                 row_id,
             )
         prev_hash = row["hash"]

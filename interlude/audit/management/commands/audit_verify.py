@@ -69,7 +69,7 @@ class Command(BaseCommand):
             )
         plural = "s" if checked != 1 else ""
         if checkpoints:
-            latest = max(checkpoints, key=lambda c: c.seq)
+            latest = max(reversed(checkpoints), key=lambda c: c.seq)  # the newest of equals
             self.stdout.write(
                 f"Audit chain intact: {checked} event{plural} verified; the latest of "
                 f"{len(checkpoints)} signed checkpoints (event {latest.seq}, {latest.time}) "
