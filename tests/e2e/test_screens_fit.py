@@ -11,13 +11,22 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.utils import timezone
 
 from interlude.measures.services import response_submit
 from interlude.practices.demo import demo_seed
 from interlude.practices.models import Client, Membership
-from tests.e2e.conftest import OVERFLOWING_JS, check_axe, goto, login, screenshot
+from tests.e2e.conftest import (
+    DEMO_PASSWORD,
+    OVERFLOWING_JS,
+    check_axe,
+    goto,
+    login,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,6 +132,25 @@ def test_account_pages_fit_a_phone_and_pass_axe(new_page, busy_caseload):
     login(page, CLIENT)
     for path, title in ACCOUNT_PAGES:
         goto(page, path)
+        assert page.get_by_role("heading", level=1).inner_text().strip() == title
+        root = _overflow(page, "body")["page"]
+        assert root[0] <= root[1], (path, page.evaluate(OVERFLOWING_JS))
+        check_axe(page)
+        screenshot(page, "account" + path.replace("/", "-").rstrip("-"))
+
+    # With an authenticator app: the recovery codes and turning it off.
+    user = Client.objects.get(user__email=CLIENT).user
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    for path, title in [
+        ("/accounts/2fa/recovery-codes/", "Your recovery codes"),
+        ("/accounts/2fa/totp/deactivate/", "Turn off your authenticator app?"),
+    ]:
+        goto(page, path)
+        if "/accounts/reauthenticate/" in page.url:
+            page.get_by_label("Your password").fill(DEMO_PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Continue").click()
         assert page.get_by_role("heading", level=1).inner_text().strip() == title
         root = _overflow(page, "body")["page"]
         assert root[0] <= root[1], (path, page.evaluate(OVERFLOWING_JS))

@@ -199,7 +199,9 @@ def test_email_page(person):
         intro="You sign in with your main email address",
         button="Add this address",
     )
-    assert "Make it my main address" in _buttons(page)
+    # One address: nothing to choose between, so no "make main" or "remove" buttons.
+    assert "Your address: sam@example.org" in _text(page)
+    assert "Make it my main address" not in _buttons(page)
 
 
 def test_reauthenticate_page(person):
