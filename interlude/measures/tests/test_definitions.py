@@ -94,10 +94,10 @@ BANDS = {
     "core10": [
         (0, 5, "healthy", False),
         (6, 10, "low", False),
-        (11, 15, "mild", True),
-        (16, 20, "moderate", True),
-        (21, 25, "moderately_severe", True),
-        (26, 40, "severe", True),
+        (11, 14, "mild", True),
+        (15, 19, "moderate", True),
+        (20, 24, "moderately_severe", True),
+        (25, 40, "severe", True),
     ],
 }
 
@@ -219,8 +219,10 @@ def test_shape(code):
     assert d.total_max == total_max
     assert d.licence is licence
     assert d.text_shipped is text_shipped
-    assert d.version == "1"
-    assert d.missing_rule is MissingRule.INCOMPLETE
+    # CORE-10 version 2: corrected bands and one missing item prorated (CORE System Trust).
+    assert d.version == ("2" if code == "core10" else "1")
+    assert d.missing_rule is (MissingRule.PRORATE if code == "core10" else MissingRule.INCOMPLETE)
+    assert d.max_missing == (1 if code == "core10" else 0)
     assert d.practice_own is False
 
 

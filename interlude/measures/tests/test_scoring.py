@@ -181,12 +181,12 @@ BOUNDARIES = {
         (6, "low"),
         (10, "low"),
         (11, "mild"),
-        (15, "mild"),
-        (16, "moderate"),
-        (20, "moderate"),
-        (21, "moderately_severe"),
-        (25, "moderately_severe"),
-        (26, "severe"),
+        (14, "mild"),
+        (15, "moderate"),
+        (19, "moderate"),
+        (20, "moderately_severe"),
+        (24, "moderately_severe"),
+        (25, "severe"),
         (40, "severe"),
     ],
 }
@@ -282,7 +282,8 @@ def test_core10_risk_item():
     assert missing.critical is False
     assert missing.flag_codes == [CRITICAL_UNANSWERED]
     assert missing.complete is False
-    assert missing.total is None
+    # One missing item is prorated (version 2); the unanswered risk item is still flagged.
+    assert (missing.total, missing.prorated) == (0.0, True)
 
 
 # --- WHO-5 ----------------------------------------------------------------------------------
