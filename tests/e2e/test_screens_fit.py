@@ -167,3 +167,25 @@ def test_account_pages_fit_a_phone_and_pass_axe(new_page, busy_caseload):
         assert signed_out.get_by_role("heading", level=1).inner_text().strip() == title
         check_axe(signed_out)
         screenshot(signed_out, "account" + path.replace("/", "-").rstrip("-"))
+
+
+def test_time_zone_search_puts_the_chosen_countrys_zones_first(new_page, busy_caseload):
+    page = new_page("desktop")
+    login(page, THERAPIST)
+    goto(page, "/clinic/clients/new/")
+    first = (
+        "() => [...document.querySelectorAll('#id_time_zone_list option')].slice(0, 2)"
+        ".map((o) => [o.value, o.label])"
+    )
+    assert page.evaluate(first)[0] == ["America/New_York", "Eastern time (New York)"]
+    page.get_by_label("Country").select_option("AU")
+    assert page.evaluate(first) == [
+        ["Australia/Sydney", "New South Wales (Sydney)"],
+        ["Australia/Melbourne", "Victoria (Melbourne)"],
+    ]
+    # A city typed by hand is understood on the server.
+    page.get_by_label("Full name").fill("Mia Tran")
+    page.get_by_label("Time zone").fill("melbourne")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add client").click()
+    assert Client.objects.get(full_name="Mia Tran").time_zone == "Australia/Melbourne"
