@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from interlude.tracking.models import ActivityOption, CheckIn
-from tests.e2e.conftest import check_axe, goto, login
+from interlude.tracking.services import CheckInValues, checkin_create
+from tests.e2e.conftest import check_axe, goto, login, watch_of
 from tests.e2e.test_offline import _install_worker, _wait_for
 from tests.factories import PASSWORD, clinician_with_client
 
@@ -39,4 +40,34 @@ def test_an_activity_added_offline_joins_the_activity_list_after_sync(new_page):
     choice = page.get_by_label("Choir practice", exact=True)
     assert choice.is_visible()
     assert choice.get_attribute("type") == "checkbox"
+    check_axe(page)
+
+
+def test_a_queued_check_in_whose_key_was_used_for_another_is_shown_not_kept(new_page):
+    """409: the key was already used for a different check-in. The entry leaves the queue and the
+    person is told, instead of it being retried for ever or dropped silently."""
+    _, client = clinician_with_client()
+    checkin_create(
+        client=client, actor=client.user, values=CheckInValues(mood=3), idempotency_key="used"
+    )
+    page = new_page("phone")
+    login(page, client.user.email, PASSWORD)
+    assert page.url.endswith("/today/")
+    page.evaluate(
+        """(owner) => localStorage.setItem("interlude.pendingCheckins.v1", JSON.stringify([
+             {owner: owner, mood: 8, emotions: [], activities: [], idempotency_key: "used"}]))""",
+        str(client.public_id),
+    )
+    page.evaluate("() => window.InterludeOffline.sync()")
+
+    failed = page.locator("[data-failed-checkins]")
+    _wait_for(page, lambda: failed.is_visible())
+    assert failed.inner_text() == (
+        "A check-in you made offline could not be saved (another check-in was already saved "
+        "from the same form). Please check in again."
+    )
+    assert page.evaluate("() => window.InterludeOffline.pending()") == []
+    assert list(CheckIn.objects.values_list("mood", flat=True)) == [3]
+    # The 409 was expected; Chromium logs every failed fetch to the console.
+    watch_of(page).clear()
     check_axe(page)

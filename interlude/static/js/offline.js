@@ -86,6 +86,11 @@
           if (response.status === 200 || response.status === 201 || refused) {
             save(load().filter(function (i) { return i.idempotency_key !== item.idempotency_key; }));
           }
+          if (response.status === 409) {
+            // The server's words name the API field; the person gets plain ones.
+            recordFailure(item, "another check-in was already saved from the same form");
+            return;
+          }
           if (refused) {
             return response.json().then(function (body) {
               var detail = (body.detail && body.detail[0] && body.detail[0].msg) || "it was refused";
