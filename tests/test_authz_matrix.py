@@ -191,7 +191,8 @@ def _check_cell(world: World, role: str, endpoint: str, target_key: str) -> bool
         ], cell
     elif expected_audit == R:
         assert [(e.action, e.outcome, e.actor_id, e.client_id) for e in events] == [
-            (AuditAction.ROUTE_ACCESS_DENIED, AuditOutcome.DENIED, user.pk, None)
+            # The refused address names the client, so the attempt is on their access history.
+            (AuditAction.ROUTE_ACCESS_DENIED, AuditOutcome.DENIED, user.pk, target.pk)
         ], cell
     else:
         assert [(e.action, e.outcome, e.actor_id, e.object_id) for e in events] == [
