@@ -18,7 +18,6 @@ from django.test import Client, RequestFactory
 
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
-from interlude.core.middleware import client_ip
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN_URL = "/accounts/login/"
@@ -69,6 +68,8 @@ def _without_tokens(html: str) -> str:
     ],
 )
 def test_client_ip_takes_the_address_our_proxies_saw(settings, count, remote, forwarded, expected):
+    from interlude.core.middleware import client_ip
+
     settings.TRUSTED_PROXY_COUNT = count
     extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
     request = RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
@@ -131,13 +132,19 @@ def test_allauth_sign_in_rate_limit_counts_per_client_address(behind_proxy, sett
 # --- Per account, from any address (SR-05) ---------------------------------------------------
 
 
-def test_guesses_from_many_addresses_count_against_the_one_account(behind_proxy):
+@pytest.mark.parametrize("via_proxy", [False, True], ids=["direct", "behind-proxy"])
+def test_guesses_from_many_addresses_count_against_the_one_account(settings, via_proxy):
+    settings.TRUSTED_PROXY_COUNT = 1 if via_proxy else 0
+
+    def browser(address: str) -> Client:
+        return _via_proxy(address) if via_proxy else Client(REMOTE_ADDR=address)
+
     user = UserFactory()
     statuses = [
-        _post_login(_via_proxy(f"198.51.100.{i}"), user.email, WRONG).status_code
+        _post_login(browser(f"198.51.100.{i}"), user.email, WRONG).status_code
         for i in range(10, 15)
     ]
-    response = _post_login(_via_proxy("198.51.100.99"), user.email, PASSWORD)
+    response = _post_login(browser("198.51.100.99"), user.email, PASSWORD)
 
     assert statuses == [200, 200, 200, 200, 429]
     assert response.status_code == 429
