@@ -107,7 +107,7 @@ api = InterludeAPI(
 )
 
 
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if isinstance(exc.__cause__, _UnstorableText):
         body = {"detail": [{"loc": exc.__cause__.loc, "msg": MSG_BAD_TEXT, "type": "value_error"}]}
         return api.create_response(request, body, status=422)
