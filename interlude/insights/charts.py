@@ -15,7 +15,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
 
 WIDTH, HEIGHT = 640, 220
@@ -173,13 +173,15 @@ def instrument_chart_svg(
     description: str,
     low: float,
     high: float,
+    zone: tzinfo,
     bands: Sequence[ChartBand] = (),
     cutoff: float | None = None,
 ) -> str:
     """Scores over time: band shading, the clinical cutoff line, reliable-change markers.
 
     `title` and `description` are the chart's accessible name and description (say the numbers
-    and what they mean there; a data table beside the chart carries every value).
+    and what they mean there; a data table beside the chart carries every value). `zone` is the
+    client's: every date on the chart is their local day, as in the table and the text beside it.
     """
     if not _ID.match(chart_id):
         raise ValueError(f"chart_id must be lowercase letters, digits and dashes: {chart_id!r}")
@@ -258,7 +260,7 @@ def instrument_chart_svg(
                 anchor, tx = "end", float(WIDTH - PAD_RIGHT)
             else:
                 anchor, tx = "middle", x_of(ts)
-            when = datetime.fromtimestamp(ts, tz=ordered[0].at.tzinfo)
+            when = datetime.fromtimestamp(ts, tz=zone)
             parts.append(
                 f'<text class="chart-tick" x="{_fmt(tx)}" y="{HEIGHT - 8}" '
                 f'text-anchor="{anchor}">{_date(when)}</text>'
@@ -270,7 +272,7 @@ def instrument_chart_svg(
         )
         parts.append(f'<path class="chart-line" fill="none" d="{d}"/>')
     for ts, p in zip(times, ordered, strict=True):
-        tip = p.label or f"{_date(p.at)}: {_num(p.value)}"
+        tip = p.label or f"{_date(p.at.astimezone(zone))}: {_num(p.value)}"
         parts.append(_marker_shape(p.marker, x_of(ts), y(p.value), title=tip))
     parts.append("</svg>")
     return "".join(parts)

@@ -280,6 +280,7 @@ def report_instrument(
         description=summary,
         low=definition.total_min,
         high=definition.total_max,
+        zone=zone,
         bands=[ChartBand(b.min, b.max, b.label, b.clinical) for b in definition.bands],
         cutoff=cutoff,
     )

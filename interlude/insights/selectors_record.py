@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from interlude.core.clock import local_date, zone_named
 from interlude.exercises.distortions import DISTORTIONS
 from interlude.exercises.models import (
     ActivityPlan,
@@ -99,6 +100,7 @@ class ResponseRow:
     """One answer set as the data table shows it."""
 
     submitted_at: datetime
+    day: date  # the client's local day: the table, the chart and the summary all say this one
     total: float | None
     band_label: str
     classification: Classification
@@ -152,6 +154,8 @@ def instrument_summary(
     definition: InstrumentDefinition,
     latest: QuestionnaireResponse,
     baseline: QuestionnaireResponse | None,
+    *,
+    zone: tzinfo,
 ) -> str:
     """ "PHQ-9 9, mild; -7 since intake (16, 3 Mar 2026): recovered. Reliable change is 6 or
     more; clinical range 10 or more." (with a real minus sign)"""
@@ -161,12 +165,13 @@ def instrument_summary(
     text = f"{name} {number(latest.total)}{band}"
     classification = _classification(latest.classification)
     if baseline is None or baseline.pk == latest.pk or latest.change_from_baseline is None:
-        text += f"; the first answer ({_day(latest.submitted_at)}), so no change to judge yet."
+        first = _day(local_date(latest.submitted_at, zone))
+        text += f"; the first answer ({first}), so no change to judge yet."
     else:
         assert baseline.total is not None
         text += (
             f"; {signed(latest.change_from_baseline)} since intake "
-            f"({number(baseline.total)}, {_day(baseline.submitted_at)}): "
+            f"({number(baseline.total)}, {_day(local_date(baseline.submitted_at, zone))}): "
             f"{classification.label.lower()}."
         )
     meta = latest.scoring_meta or {}
@@ -192,6 +197,7 @@ def instrument_panels(
 
     `definitions` is `measures.selectors.instrument_definitions(practice=client.practice)`, which
     the page also needs for the schedules, so it is read once."""
+    zone = _zone(client)
     by_code: dict[str, list[QuestionnaireResponse]] = defaultdict(list)
     responses = QuestionnaireResponse.objects.filter(client=client).order_by("submitted_at", "id")
     for response in responses.defer("answers"):
@@ -208,7 +214,7 @@ def instrument_panels(
                 at=r.submitted_at,
                 value=r.total,
                 marker=_marker(r),
-                label=f"{_day(r.submitted_at)}: {number(r.total)}"
+                label=f"{_day(local_date(r.submitted_at, zone))}: {number(r.total)}"
                 + (f", {band_phrase(r.band_label)}" if r.band_label else "")
                 + (
                     f"; {_classification(r.classification).label.lower()}"
@@ -222,14 +228,15 @@ def instrument_panels(
         ]
         latest = scored[-1] if scored else None
         if latest is not None:
-            summary = instrument_summary(definition, latest, scored[0])
+            summary = instrument_summary(definition, latest, scored[0], zone=zone)
         else:
             summary = f"{definition.short_name}: no scored answers yet (answers were missing)."
         description = summary
         if len(scored) > 1:
             description += (
-                f" {len(scored)} scored answers from {_day(scored[0].submitted_at)} "
-                f"to {_day(scored[-1].submitted_at)}."
+                f" {len(scored)} scored answers from "
+                f"{_day(local_date(scored[0].submitted_at, zone))} "
+                f"to {_day(local_date(scored[-1].submitted_at, zone))}."
             )
         svg = instrument_chart_svg(
             points,
@@ -238,6 +245,7 @@ def instrument_panels(
             description=description,
             low=definition.total_min,
             high=definition.total_max,
+            zone=zone,
             bands=[ChartBand(b.min, b.max, b.label, b.clinical) for b in definition.bands],
             cutoff=_cutoff(definition),
         )
@@ -248,6 +256,7 @@ def instrument_panels(
                 rows=[
                     ResponseRow(
                         submitted_at=r.submitted_at,
+                        day=local_date(r.submitted_at, zone),
                         total=r.total,
                         band_label=r.band_label,
                         classification=_classification(r.classification),
@@ -395,8 +404,8 @@ def _checkin_entry(c: CheckIn, zone: ZoneInfo) -> TimelineEntry:
     # Only a shared note is ever decrypted for the care team (selectors_care_team's rule).
     has_note = c.__dict__.get("note") is not None
     return TimelineEntry(
-        day=c.recorded_at.astimezone(zone).date(),
-        at=c.recorded_at,
+        day=local_date(c.recorded_at, zone, record_zone=c.time_zone),
+        at=c.recorded_at.astimezone(zone_named(c.time_zone, fallback=zone)),
         kind="checkin",
         kind_label="Check-in",
         title=f"Mood {c.mood}/10",
@@ -420,7 +429,7 @@ def _response_entry(
             detail += f" ({signed(r.change_from_baseline)} since intake)"
     return TimelineEntry(
         day=r.submitted_at.astimezone(zone).date(),
-        at=r.submitted_at,
+        at=r.submitted_at.astimezone(zone),
         kind="questionnaire",
         kind_label="Questionnaire",
         title=title,
@@ -442,7 +451,7 @@ def _thought_record_entry(t: ThoughtRecord, zone: ZoneInfo) -> TimelineEntry:
         parts.append("thinking traps: " + ", ".join(traps).lower())
     return TimelineEntry(
         day=t.occurred_at.astimezone(zone).date(),
-        at=t.occurred_at,
+        at=t.occurred_at.astimezone(zone),
         kind="thought_record",
         kind_label="Thought record",
         title="Thought record completed",
@@ -470,7 +479,7 @@ def _activity_entry(a: ActivityPlan, zone: ZoneInfo) -> TimelineEntry:
 def _exposure_entry(p: ExposurePractice, zone: ZoneInfo) -> TimelineEntry:
     return TimelineEntry(
         day=p.practiced_at.astimezone(zone).date(),
-        at=p.practiced_at,
+        at=p.practiced_at.astimezone(zone),
         kind="exposure",
         kind_label="Exposure practice",
         title=p.step.description,
@@ -506,7 +515,7 @@ def _journal_entry(j: JournalEntry, zone: ZoneInfo) -> TimelineEntry:
     excerpt = body if len(body) <= JOURNAL_EXCERPT else body[:JOURNAL_EXCERPT].rstrip() + "\u2026"
     return TimelineEntry(
         day=j.written_at.astimezone(zone).date(),
-        at=j.written_at,
+        at=j.written_at.astimezone(zone),
         kind="journal",
         kind_label="Journal (shared)",
         title=j.title or "Untitled entry",
@@ -524,7 +533,7 @@ def _relaxation_entry(s: RelaxationSession, zone: ZoneInfo) -> TimelineEntry:
         detail = f"distress {s.distress_before} before (0-10)"
     return TimelineEntry(
         day=s.started_at.astimezone(zone).date(),
-        at=s.started_at,
+        at=s.started_at.astimezone(zone),
         kind="relaxation",
         kind_label="Relaxation",
         title=f"{label}, {minutes} min",

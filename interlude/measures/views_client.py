@@ -384,6 +384,7 @@ def _client_trends(
             description=sentence,
             low=definition.total_min,
             high=definition.total_max,
+            zone=zone,
             # The client's own words for the bands (the care team's labels are clinical).
             bands=[
                 ChartBand(b.min, b.max, client_band_label(b.code, b.label), b.clinical)

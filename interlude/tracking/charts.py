@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from html import escape
 from statistics import fmean
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from interlude.core.clock import local_date, zone_named
 
 Point = tuple[date, float | None]
 
@@ -50,14 +50,6 @@ def format_number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-@cache
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def daily_means(
     observations: Iterable[tuple[datetime, str, float]],
     *,
@@ -72,11 +64,10 @@ def daily_means(
     to that evening even though it is already the next day in UTC. A missing or unknown zone
     falls back to `fallback_zone` (the client's). Observations outside the days are ignored.
     """
-    fallback = _zone(fallback_zone) or ZoneInfo("UTC")
+    fallback = zone_named(fallback_zone)
     by_day: dict[date, list[float]] = defaultdict(list)
     for instant, zone_name, value in observations:
-        zone = _zone(zone_name) if zone_name else None
-        by_day[instant.astimezone(zone or fallback).date()].append(float(value))
+        by_day[local_date(instant, fallback, record_zone=zone_name)].append(float(value))
     out: list[Point] = []
     for offset in range(days):
         day = start + timedelta(days=offset)

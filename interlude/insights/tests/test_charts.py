@@ -49,6 +49,7 @@ def chart(points, **kwargs):
         "high": 27,
         "bands": PHQ9_BANDS,
         "cutoff": 10,
+        "zone": UTC,
     }
     options.update(kwargs)
     return instrument_chart_svg(points, **options)

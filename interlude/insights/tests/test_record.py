@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -55,6 +56,18 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ZONE = ZoneInfo("Europe/Berlin")
+# 23:30 in Berlin: the evening entries the tests make "today" are in the past, and the client's
+# day (18 March) differs from the UTC one an hour later, so a UTC date anywhere shows.
+NOW = datetime(2026, 3, 18, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    """Every test here starts at NOW (the data is made relative to "today")."""
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
 PHQ9_16 = [2, 2, 2, 2, 2, 2, 2, 2, 0]
 PHQ9_9 = [1, 1, 1, 1, 1, 1, 1, 2, 0]
 PHQ9_CRITICAL = [2, 2, 2, 2, 2, 2, 2, 2, 1]
