@@ -83,6 +83,7 @@ def _column_values(dump: str, table: str, column: str) -> list[str]:
 def test_a_pg_dump_holds_no_canary_and_only_ciphertext_answers():
     membership, client = clinician_with_client()
     actor = client.user
+    assert actor is not None
     now = timezone.now()
     checkin_create(
         client=client,
@@ -120,7 +121,7 @@ def test_a_pg_dump_holds_no_canary_and_only_ciphertext_answers():
     )
     due = QuestionnaireDue.objects.get(client=client, instrument_code="gad7")
     http = HttpClient()
-    http.force_login(client.user)
+    http.force_login(actor)
     http.post(f"/questionnaires/{due.public_id}/")
     for step, value in ((1, 3), (2, 2), (3, 1)):
         http.post(f"/questionnaires/{due.public_id}/{step}/", {"answer": str(value)})

@@ -99,6 +99,9 @@ class EncryptedJSONField(EncryptedTextField):
     no JSON lookups, no filtering on its content."""
 
     description = "JSON encrypted with AES-256-GCM, bound to its row"
+    # django-stubs reads these to type the attribute: a JSON value, not the TextField's str.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def encode(self, value: Any) -> str:
         return json.dumps(value, separators=(",", ":"))
