@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from interlude.practices.enums import Role
 from interlude.practices.timezones import COUNTRY_ZONES, time_zone_options, time_zone_parse
@@ -43,7 +44,7 @@ class TimeZoneInput(forms.TextInput):
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:  # type: ignore[override]
+    ) -> SafeString:
         list_id = f"{(attrs or {}).get('id') or name}_list"
         attrs = {**(attrs or {}), "list": list_id, "data-likely-zones": _LIKELY_ZONES_JSON}
         options = format_html_join(
@@ -75,7 +76,7 @@ class TimeZoneField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
-        if text in self.empty_values:
+        if not text:
             return ""
         zone = time_zone_parse(text)
         if zone is None:
