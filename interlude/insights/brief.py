@@ -122,19 +122,23 @@ class NoteIn:
 
 @dataclass(frozen=True)
 class ThoughtRecordIn:
-    day: date
+    day: date  # when the situation happened (the client's day)
     situation: str  # "" when the care team may not see the text
     belief_before: int | None
     belief_after: int | None
     emotion_before: int | None
     emotion_after: int | None
+    # Set when it happened before the period but was stored in it (written up, synced or
+    # imported late): the day it was added, so the brief does not show an old event as new.
+    added_on: date | None = None
 
 
 @dataclass(frozen=True)
 class JournalIn:
-    day: date
+    day: date  # when it was written
     title: str
     body: str
+    added_on: date | None = None  # written before the period, shared (or added) in it
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,7 @@ class Notable:
     day: str
     text: str
     quote: str = ""
+    late: str = ""  # "From before this period; added Mon 16 Nov." for an old entry added late
 
 
 @dataclass(frozen=True)
@@ -372,6 +377,7 @@ def thought_record_line(record: ThoughtRecordIn, *, today: date) -> Notable:
         day=day_label(record.day, today=today),
         text="; ".join(numbers).capitalize() if numbers else "Thought record completed",
         quote=headline(record.situation),
+        late=late_words(record.added_on, "added", today=today),
     )
 
 
@@ -380,7 +386,15 @@ def journal_line(entry: JournalIn, *, today: date) -> Notable:
         day=day_label(entry.day, today=today),
         text="Journal entry shared",
         quote=headline(entry.title or entry.body),
+        late=late_words(entry.added_on, "shared", today=today),
     )
+
+
+def late_words(added_on: date | None, verb: str, *, today: date) -> str:
+    """What an old entry that reached the care team in this period is labelled with."""
+    if added_on is None:
+        return ""
+    return f"From before this period; {verb} {day_label(added_on, today=today)}."
 
 
 def questionnaires_sentence(h: HomeworkIn) -> str:

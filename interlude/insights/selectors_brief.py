@@ -22,6 +22,7 @@ from interlude.care.selectors import (
     appointment_next,
     crisis_resources_for_client,
 )
+from interlude.core.clock import local_date
 from interlude.exercises.models import (
     ActivityPlan,
     ExposurePractice,
@@ -249,15 +250,18 @@ def _thought_records(*, client: Client, since: datetime, zone: ZoneInfo) -> list
         content = ThoughtRecordContent.from_stored(r.content)
         result.append(
             ThoughtRecordIn(
-                day=r.occurred_at.astimezone(zone).date(),
+                day=local_date(r.occurred_at, zone),
                 situation=content.situation,
                 belief_before=r.belief_before,
                 belief_after=r.belief_after,
                 emotion_before=r.emotion_before,
                 emotion_after=r.emotion_after,
+                # Selected by when it happened; one stored late is shown as such, not as new.
+                added_on=local_date(r.created_at, zone) if r.occurred_at < since else None,
             )
         )
-    return result
+    # What happened in the period first, newest first; old entries added late after them.
+    return sorted(result, key=lambda t: (t.added_on is not None, -t.day.toordinal()))
 
 
 def _journal(*, client: Client, since: datetime, zone: ZoneInfo) -> list[JournalIn]:
@@ -266,10 +270,20 @@ def _journal(*, client: Client, since: datetime, zone: ZoneInfo) -> list[Journal
         .filter(Q(written_at__gte=since) | Q(shared_at__gte=since))
         .order_by("-written_at", "-id")[:MAX_JOURNAL]
     )
-    return [
-        JournalIn(day=e.written_at.astimezone(zone).date(), title=e.title or "", body=e.body)
+    entries = [
+        JournalIn(
+            day=local_date(e.written_at, zone),
+            title=e.title or "",
+            body=e.body,
+            added_on=(
+                local_date(max(e.shared_at or e.created_at, e.created_at), zone)
+                if e.written_at < since
+                else None
+            ),
+        )
         for e in rows
     ]
+    return sorted(entries, key=lambda j: (j.added_on is not None, -j.day.toordinal()))
 
 
 def _homework(
@@ -284,11 +298,10 @@ def _homework(
             still_open=Count("id", filter=Q(status=DueStatus.DUE)),
         )
     )
-    thought_records = (
-        ThoughtRecord.objects.filter(client=client, is_complete=True)
-        .filter(Q(occurred_at__gte=since) | Q(created_at__gte=since))
-        .count()
-    )
+    # Homework done since the last session: by when it happened, not when it was stored.
+    thought_records = ThoughtRecord.objects.filter(
+        client=client, is_complete=True, occurred_at__gte=since
+    ).count()
     activities = ActivityPlan.objects.filter(
         client=client, planned_for__gte=start_day, planned_for__lte=today
     ).aggregate(planned=Count("id"), done=Count("id", filter=Q(done=True)))

@@ -691,3 +691,55 @@ def test_brief_page_makes_the_same_number_of_queries_with_more_data():
 def test_the_fallback_period_is_14_days():
     assert b.FALLBACK_DAYS == 14
     assert (TODAY - timedelta(days=b.FALLBACK_DAYS)) == date(2026, 11, 11)
+
+
+@pytest.mark.django_db
+def test_an_old_entry_added_late_is_labelled_not_shown_as_new():
+    """Since the last session (Wed 11 Nov) is about when things happened: a thought record about
+    2 Nov written up on 20 Nov, and a journal entry from 1 Nov shared on 20 Nov, are labelled as
+    old and do not count as homework done since the session."""
+    membership, client = build_client_with_data()
+    from interlude.exercises.models import JournalEntry, ThoughtRecord
+    from interlude.exercises.worksheets_services import journal_entry_share
+
+    ThoughtRecord.objects.filter(client=client).delete()
+    with time_machine.travel(_utc(11, 1), tick=False):
+        old_entry = journal_entry_create(
+            client=client,
+            actor=client.user,
+            values=JournalEntryIn(title="Halloween", body="z", shared=False),
+        )
+    with time_machine.travel(_utc(11, 20), tick=False):
+        thought_record_create(
+            client=client,
+            actor=client.user,
+            values=_thought_record_in("late", _utc(11, 2), "The call from work"),
+        )
+        journal_entry_share(
+            entry=JournalEntry.objects.get(pk=old_entry.pk), actor=client.user, shared=True
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        response = _as(membership.user).get(f"/clinic/clients/{client.public_id}/brief/")
+
+    brief = response.context["brief"]
+    assert brief.thought_records == [
+        b.Notable(
+            day="Mon 2 Nov",
+            text="Belief 90 → 40; strongest feeling 80 → 45",
+            quote="The call from work",
+            late="From before this period; added Fri 20 Nov.",
+        )
+    ]
+    assert brief.journal == [
+        b.Notable(day="Wed 25 Nov", text="Journal entry shared", quote="After the call"),
+        b.Notable(
+            day="Sun 1 Nov",
+            text="Journal entry shared",
+            quote="Halloween",
+            late="From before this period; shared Fri 20 Nov.",
+        ),
+    ]
+    assert ("Worksheets", "None completed.") in brief.homework
+    page = response.content.decode()
+    assert '<strong class="brief-late">From before this period; added Fri 20 Nov.</strong>' in page
