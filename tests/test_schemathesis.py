@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import Client as HttpClient
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -28,6 +31,18 @@ def _signed_in(user) -> dict[str, str]:
     http = HttpClient()
     http.force_login(user)
     return {"sessionid": http.cookies["sessionid"].value, "csrftoken": CSRF_SECRET}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes the database connection at the end of each request; its own test client
+    stops that so the test's transaction survives, and so must a test that calls the WSGI app
+    directly (on PostgreSQL the next query would find the connection closed)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _run_every_operation(user) -> list[str]:
