@@ -117,7 +117,7 @@ def alert_handover_view(request: StaffRequest, alert_id: uuid.UUID) -> HttpRespo
     error = ""
     if not form.is_valid():
         field = next(iter(form.errors))
-        error = form.errors[field][0]
+        error = str(form.errors[field][0])
     else:
         try:
             alert_hand_over(
