@@ -84,7 +84,7 @@ def _validating(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _for_user_argument(func: Callable[..., Any]) -> classmethod:  # type: ignore[type-arg]
+def _for_user_argument(func: Callable[..., Any]) -> classmethod[Any, Any, Any]:
     @functools.wraps(func)
     def wrapper(cls: Any, user: Any, *args: Any, **kwargs: Any) -> Any:
         with mfa_secrets_of(user_id=user.pk):

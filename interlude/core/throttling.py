@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -40,7 +40,7 @@ class UserWriteThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": user.pk}
 
 
-def api_write_throttles() -> list[SimpleRateThrottle]:
+def api_write_throttles() -> list[BaseThrottle]:
     return [
         UserWriteThrottle(scope="api_write_burst", setting="API_WRITE_RATE_BURST"),
         UserWriteThrottle(scope="api_write_sustained", setting="API_WRITE_RATE_SUSTAINED"),
