@@ -119,6 +119,7 @@ def test_the_owner_told_by_escalation_sees_and_acknowledges_the_alert_on_a_phone
 
 def test_opening_the_acknowledge_form_does_not_move_the_table_under_the_pointer(new_page):
     membership, client = clinician_with_client()
+    MembershipFactory(practice=client.practice, user=UserFactory(full_name="Dr. Ana Cruz"))
     first = _critical(client, "shift-1")
     _critical(client, "shift-2")
 
@@ -136,6 +137,11 @@ def test_opening_the_acknowledge_form_does_not_move_the_table_under_the_pointer(
 
     after = (summary.bounding_box(), [headers.nth(i).bounding_box() for i in range(7)])
     assert after == before
+    check_axe(page)
+
+    # The alert's own page, with the forms to acknowledge, hand over and resolve.
+    goto(page, f"/clinic/alerts/{first.public_id}/")
+    assert page.get_by_label("Clinician", exact=True).is_visible()
     check_axe(page)
 
 
