@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from interlude.audit.services import (
 )
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.services import appointment_create, appointment_set_status
+from interlude.core.clock import add_local_days
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.measures.change import Classification, classify, track_status
 from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
@@ -93,7 +94,9 @@ def schedule_create(
         if frequency == Frequency.BEFORE_APPOINTMENT:
             dues_for_appointments(client=client, actor=actor)
         else:
-            _due_create(schedule=schedule, opens_at=schedule.starts_at, actor=actor)
+            _due_create(
+                schedule=schedule, opens_at=schedule.starts_at, actor=actor, zone=client.time_zone
+            )
         event_questionnaire_scheduled(actor=actor, client=client, schedule=schedule)
     return schedule
 
@@ -117,9 +120,12 @@ def _due_create(
     schedule: QuestionnaireSchedule,
     opens_at: datetime,
     actor: User,
+    zone: str,
     closes_at: datetime | None = None,
     appointment: Appointment | None = None,
 ) -> QuestionnaireDue:
+    """`zone` is the client's: a window of N days ends at the same wall-clock time N days on,
+    whatever daylight saving does in between."""
     due, _ = QuestionnaireDue.objects.get_or_create(
         schedule=schedule,
         opens_at=opens_at,
@@ -127,7 +133,7 @@ def _due_create(
             "practice_id": schedule.practice_id,
             "client_id": schedule.client_id,
             "instrument_code": schedule.instrument_code,
-            "closes_at": closes_at or opens_at + timedelta(days=schedule.window_days),
+            "closes_at": closes_at or add_local_days(opens_at, schedule.window_days, zone),
             "appointment": appointment,
             "created_by": actor,
             "updated_by": actor,
@@ -136,18 +142,21 @@ def _due_create(
     return due
 
 
-def _due_next(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue | None:
-    """After a due is done or missed, the next occasion of a repeating schedule."""
+def _due_next(*, due: QuestionnaireDue, actor: User, zone: str) -> QuestionnaireDue | None:
+    """After a due is done or missed, the next occasion of a repeating schedule.
+
+    "Every 14 days" is on the client's wall clock (`zone`): a questionnaire that opened at 09:00
+    opens at 09:00 again after a daylight-saving change, not at 08:00 or 10:00."""
     schedule = due.schedule
     if not schedule.is_active or schedule.frequency != Frequency.EVERY_N_DAYS:
         return None
-    step = timedelta(days=schedule.interval_days or 1)
-    opens_at = due.opens_at + step
+    step = schedule.interval_days or 1
+    opens_at = add_local_days(due.opens_at, step, zone)
     # Skip occasions already wholly in the past (e.g. a long pause): never a pile of overdue ones.
     now = timezone.now()
-    while opens_at + timedelta(days=schedule.window_days) < now:
-        opens_at += step
-    return _due_create(schedule=schedule, opens_at=opens_at, actor=actor)
+    while add_local_days(opens_at, schedule.window_days, zone) < now:
+        opens_at = add_local_days(opens_at, step, zone)
+    return _due_create(schedule=schedule, opens_at=opens_at, actor=actor, zone=zone)
 
 
 def dues_for_appointments(*, client: Client, actor: User) -> int:
@@ -169,7 +178,8 @@ def dues_for_appointments(*, client: Client, actor: User) -> int:
     for appointment in appointments:
         for schedule in schedules:
             opens_at = max(
-                appointment.starts_at - timedelta(days=schedule.window_days), schedule.starts_at
+                add_local_days(appointment.starts_at, -schedule.window_days, client.time_zone),
+                schedule.starts_at,
             )
             exists = QuestionnaireDue.objects.filter(
                 schedule=schedule, appointment=appointment
@@ -181,6 +191,7 @@ def dues_for_appointments(*, client: Client, actor: User) -> int:
                     closes_at=appointment.starts_at,
                     appointment=appointment,
                     actor=actor,
+                    zone=client.time_zone,
                 )
                 created += 1
     return created
@@ -234,7 +245,7 @@ def due_mark_missed(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue |
         if not updated:
             return None
         QuestionnaireDraft.objects.filter(due=due).delete()
-        return _due_next(due=due, actor=actor)
+        return _due_next(due=due, actor=actor, zone=due.client.time_zone)
 
 
 def _drafts_delete_closed(drafts: QuerySet[QuestionnaireDraft]) -> None:
@@ -496,7 +507,7 @@ def _response_store(
         due.completed_at = submitted_at
         due.updated_by = actor
         due.save(update_fields=["status", "completed_at", "updated_by", "updated_at"])
-        _due_next(due=due, actor=actor)
+        _due_next(due=due, actor=actor, zone=client.time_zone)
     Client.objects.filter(pk=client.pk).update(last_activity_at=timezone.now())
     event_questionnaire_submitted(actor=actor, client=client, response=response)
 

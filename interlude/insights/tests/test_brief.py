@@ -662,9 +662,9 @@ def test_brief_is_not_for_the_client_themselves():
 
 def _page_queries(extra: int) -> int:
     membership, client = build_client_with_data(extra=extra)
-    http = _as(membership.user)
     url = f"/clinic/clients/{client.public_id}/brief/"
     with time_machine.travel(NOW, tick=False):
+        http = _as(membership.user)  # signed in at NOW, not whenever the suite started
         http.get(url)  # the session settles
         with CaptureQueriesContext(connection) as queries:
             assert http.get(url).status_code == 200

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -114,7 +115,10 @@ def test_reliable_deterioration_raises_one_alert_until_it_is_resolved():
     assert alerts[0].severity == Severity.HIGH
 
 
+@time_machine.travel(datetime(2026, 6, 10, 14, 0, tzinfo=UTC), tick=False)
 def test_schedule_every_n_days_opens_a_due_and_answering_opens_the_next():
+    # A day whose next 14 days have no daylight-saving change: whole days are 24 hours here
+    # (test_schedule_wall_clock.py covers the days that are not).
     membership, client = clinician_with_client()
     schedule = schedule_create(
         actor=membership.user,
