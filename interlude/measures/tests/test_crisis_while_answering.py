@@ -85,4 +85,3 @@ def test_a_zero_on_the_risk_item_and_other_items_show_no_card():
         '<div id="crisis-help" hidden>'
         in http.get(f"/questionnaires/{due.public_id}/9/").content.decode()
     )
-
