@@ -36,6 +36,7 @@ from interlude.audit.services import (
     event_alert_resolved,
     event_alert_settings_changed,
 )
+from interlude.core.clock import client_date
 from interlude.core.errors import ApplicationError
 from interlude.measures.change import Classification, TrackStatus
 from interlude.practices.enums import ClientStatus, Role
@@ -419,8 +420,9 @@ def alerts_sweep_overdue(*, now: datetime | None = None) -> int:
                 client=client,
                 kind=AlertKind.QUESTIONNAIRE_OVERDUE,
                 severity=Severity.LOW,
-                reason=f"The questionnaire due {due.opens_at:%d %b} was not answered; its "
-                f"window closed {due.closes_at:%d %b}.",
+                # Days as the client lives them, as everywhere else the due is shown.
+                reason=f"The questionnaire due {client_date(due.opens_at, client):%d %b} was not "
+                f"answered; its window closed {client_date(due.closes_at, client):%d %b}.",
                 dedupe_key=f"due:{due.public_id}",
                 actor=actor,
                 instrument_code=due.instrument_code,
@@ -463,16 +465,17 @@ def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
     for client in clients:
         rules = settings_by_practice[client.practice_id]
         last = last_checkin.get(client.pk)
-        started = client.started_on or client.created_at.date()
+        # started_on is a day in the client's zone: compare it with the client's days, not UTC's.
+        started = client.started_on or client_date(client.created_at, client)
         stale_since = now - timedelta(days=rules.no_checkin_days)
         if last is not None and last >= stale_since and client.pk in open_no_checkin:
             _resolve_automatically(
                 alert=open_no_checkin[client.pk], why="Resolved automatically: checked in again."
             )
-        elif (last is None and started <= stale_since.date()) or (
+        elif (last is None and started <= client_date(stale_since, client)) or (
             last is not None and last < stale_since
         ):
-            days = (now - last).days if last else (now.date() - started).days
+            days = (now - last).days if last else (client_date(now, client) - started).days
             _alert, created = alert_raise(
                 client=client,
                 kind=AlertKind.NO_CHECKIN,

@@ -24,6 +24,7 @@ from interlude.alerts.services import (
 )
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.core.clock import client_date, client_today
 from interlude.core.errors import ApplicationError
 from interlude.measures.models import DueStatus, Frequency, QuestionnaireDue
 from interlude.measures.services import response_submit, schedule_create
@@ -252,7 +253,7 @@ def test_an_overdue_questionnaire_raises_one_low_alert_and_is_marked_missed():
     assert alerts_sweep_overdue(now=now) == 1
     alert = Alert.objects.get(client=client, kind=AlertKind.QUESTIONNAIRE_OVERDUE)
     assert (alert.severity, alert.status, alert.instrument_code) == ("low", "open", "phq9")
-    opened = timezone.localtime(now - timedelta(days=10))
+    opened = client_date(now - timedelta(days=10), client)  # the client's day
     assert alert.reason.startswith(f"The questionnaire due {opened:%d %b} was not answered")
     assert QuestionnaireDue.objects.get(instrument_code="phq9").status == DueStatus.MISSED
     assert QuestionnaireDue.objects.get(schedule=recent).status == DueStatus.DUE
@@ -269,7 +270,7 @@ def test_an_overdue_questionnaire_raises_one_low_alert_and_is_marked_missed():
 
 def test_no_checkin_is_raised_once_and_resolves_itself_when_the_client_checks_in():
     _membership, client = clinician_with_client()
-    client.started_on = timezone.localdate() - timedelta(days=10)
+    client.started_on = client_today(client) - timedelta(days=10)
     client.save()
     now = timezone.now()
     assert alerts_sweep_checkins(now=now) == 1
@@ -296,7 +297,7 @@ def test_no_checkin_is_raised_once_and_resolves_itself_when_the_client_checks_in
 
 def test_no_checkin_for_the_set_number_of_days_since_the_last_one():
     membership, client = clinician_with_client()
-    client.started_on = timezone.localdate() - timedelta(days=60)
+    client.started_on = client_today(client) - timedelta(days=60)
     client.save()
     now = timezone.now()
     checkin_create(
@@ -311,7 +312,7 @@ def test_no_checkin_for_the_set_number_of_days_since_the_last_one():
     assert Alert.objects.get(kind=AlertKind.NO_CHECKIN).reason == "No check-in for 7 days."
     AlertSettings.objects.create(practice=membership.practice, no_checkin_days=14)
     _other_membership, other = clinician_with_client(practice=membership.practice)
-    other.started_on = timezone.localdate() - timedelta(days=13)
+    other.started_on = client_today(other) - timedelta(days=13)
     other.save()
     alerts_sweep_checkins(now=now)
     assert not Alert.objects.filter(client=other).exists()
@@ -354,7 +355,7 @@ def test_a_sharp_mood_drop_raises_one_medium_alert_with_the_numbers():
 def test_the_whole_sweep_reports_what_it_did_and_is_safe_to_run_twice():
     membership, client = clinician_with_client()
     MembershipFactory(practice=membership.practice, role=Role.OWNER, user=UserFactory())
-    client.started_on = timezone.localdate() - timedelta(days=30)
+    client.started_on = client_today(client) - timedelta(days=30)
     client.save()
     alert = _critical(client)
     later = alert.created_at + timedelta(hours=3)
