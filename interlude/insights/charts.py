@@ -25,6 +25,41 @@ LABEL_CHARS = 20  # per line of a band name in the right margin (12px text)
 LINE_HEIGHT = 13
 PLOT_W = WIDTH - PAD_LEFT - PAD_RIGHT
 PLOT_H = HEIGHT - PAD_TOP - PAD_BOTTOM
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The chart's geometry in its own units. The page scales the SVG to its box, so text is
+    font-size (set per layout in CSS) times box width / `width`: the wide layout is for boxes
+    at least 640 px wide (desktop, the PDF), the narrow one for phones, where its 14-unit text
+    renders at 12 px or more in a box 280 px wide or wider."""
+
+    name: str  # "wide" or "narrow": the SVG's class chart-<name>, which sets its font sizes
+    width: int
+    height: int
+    pad_left: int
+    pad_right: int  # holds the band names, so they never sit under the line or a marker
+    pad_top: int
+    pad_bottom: int
+    label_chars: int  # per line of a band name in the right margin
+    line_height: int
+    date_ticks: int  # at most this many dates along the bottom
+
+    @property
+    def plot_w(self) -> float:
+        return self.width - self.pad_left - self.pad_right
+
+    @property
+    def plot_h(self) -> float:
+        return self.height - self.pad_top - self.pad_bottom
+
+
+WIDE = Layout(
+    "wide", WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM, LABEL_CHARS, LINE_HEIGHT, 3
+)
+# 14-unit text (0.6 em a character on average): 11 characters of band name in 104 units, and
+# two dates ("24 Nov 2026", about 92 units each) side by side under a 188-unit plot.
+NARROW = Layout("narrow", 330, 250, 38, 104, 12, 30, 11, 16, 2)
 _ID = re.compile(r"^[a-z0-9-]+$")
 
 MARKERS = ("improved", "recovered", "deteriorated", "critical")
@@ -81,26 +116,24 @@ def band_edges(bands: Sequence[ChartBand], *, low: float, high: float) -> list[t
     return [edges[i] for i in range(len(bands))]
 
 
-def band_label_lines(label: str, *, max_lines: int = 2) -> list[str]:
-    """A band's name for the right margin: at most `max_lines` lines of LABEL_CHARS, words kept
+def band_label_lines(label: str, *, max_lines: int = 2, chars: int = LABEL_CHARS) -> list[str]:
+    """A band's name for the right margin: at most `max_lines` lines of `chars`, words kept
     whole, an ellipsis when it is cut. The band's <title> always has the full name."""
     if max_lines <= 0:
         return []
     lines: list[str] = []
     for word in label.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_CHARS:
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    lines = [
-        line if len(line) <= LABEL_CHARS else line[: LABEL_CHARS - 1] + "\u2026" for line in lines
-    ]
+    lines = [line if len(line) <= chars else line[: chars - 1] + "\u2026" for line in lines]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1].removesuffix("\u2026")
-        if len(last) >= LABEL_CHARS and " " in last:
+        if len(last) >= chars and " " in last:
             last = last.rsplit(" ", 1)[0]
-        lines[-1] = last[: LABEL_CHARS - 1] + "\u2026"
+        lines[-1] = last[: chars - 1] + "\u2026"
     return lines
 
 
@@ -176,6 +209,7 @@ def instrument_chart_svg(
     zone: tzinfo,
     bands: Sequence[ChartBand] = (),
     cutoff: float | None = None,
+    layout: Layout = WIDE,
 ) -> str:
     """Scores over time: band shading, the clinical cutoff line, reliable-change markers.
 
@@ -187,10 +221,11 @@ def instrument_chart_svg(
         raise ValueError(f"chart_id must be lowercase letters, digits and dashes: {chart_id!r}")
     if high <= low:
         raise ValueError("high must be above low")
+    L = layout
 
     def y(value: float) -> float:
         clamped = min(max(value, low), high)
-        return PAD_TOP + (high - clamped) / (high - low) * PLOT_H
+        return L.pad_top + (high - clamped) / (high - low) * L.plot_h
 
     ordered = sorted(points, key=lambda p: p.at)
     times = [p.at.timestamp() for p in ordered]
@@ -200,12 +235,12 @@ def instrument_chart_svg(
 
     def x_of(ts: float) -> float:
         if t1 == t0:
-            return PAD_LEFT + PLOT_W / 2
-        return PAD_LEFT + inset + (ts - t0) / (t1 - t0) * (PLOT_W - 2 * inset)
+            return L.pad_left + L.plot_w / 2
+        return L.pad_left + inset + (ts - t0) / (t1 - t0) * (L.plot_w - 2 * inset)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="chart instrument-chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {L.width} {L.height}" '
+        f'class="chart chart-{L.name} instrument-chart" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
@@ -216,53 +251,57 @@ def instrument_chart_svg(
         top, bottom = y(end), y(start)
         kind = "band-clinical" if band.clinical else "band-ok"
         parts.append(
-            f'<rect class="chart-band {kind} band-{index % 2}" x="{PAD_LEFT}" y="{_fmt(top)}" '
-            f'width="{PLOT_W}" height="{_fmt(max(bottom - top, 0.5))}">'
+            f'<rect class="chart-band {kind} band-{index % 2}" x="{L.pad_left}" y="{_fmt(top)}" '
+            f'width="{L.plot_w}" height="{_fmt(max(bottom - top, 0.5))}">'
             f"<title>{escape(band.label)}: {_num(band.low)}\u2013{_num(band.high)}</title></rect>"
         )
-        lines = band_label_lines(band.label, max_lines=max(0, int((bottom - top) // LINE_HEIGHT)))
-        first = (top + bottom) / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
+        lines = band_label_lines(
+            band.label,
+            max_lines=max(0, int((bottom - top) // L.line_height)),
+            chars=L.label_chars,
+        )
+        first = (top + bottom) / 2 - (len(lines) - 1) * L.line_height / 2 + 4
         for n, line in enumerate(lines):
             parts.append(
-                f'<text class="chart-band-label" x="{WIDTH - PAD_RIGHT + 8}" '
-                f'y="{_fmt(first + n * LINE_HEIGHT)}">{escape(line)}</text>'
+                f'<text class="chart-band-label" x="{L.width - L.pad_right + 8}" '
+                f'y="{_fmt(first + n * L.line_height)}">{escape(line)}</text>'
             )
     for tick in _ticks(low, high):
         parts.append(
-            f'<line class="chart-grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" '
+            f'<line class="chart-grid" x1="{L.pad_left}" x2="{L.width - L.pad_right}" '
             f'y1="{_fmt(y(tick))}" y2="{_fmt(y(tick))}"/>'
         )
         parts.append(
-            f'<text class="chart-tick" x="{PAD_LEFT - 6}" y="{_fmt(y(tick) + 4)}" '
+            f'<text class="chart-tick" x="{L.pad_left - 6}" y="{_fmt(y(tick) + 4)}" '
             f'text-anchor="end">{_num(tick)}</text>'
         )
     if cutoff is not None and low <= cutoff <= high:
         at = y(cutoff_position(cutoff, bands))
         parts.append(
-            f'<line class="chart-cutoff" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" '
+            f'<line class="chart-cutoff" x1="{L.pad_left}" x2="{L.width - L.pad_right}" '
             f'y1="{_fmt(at)}" y2="{_fmt(at)}"/>'
         )
         parts.append(
-            f'<text class="chart-cutoff-label" x="{PAD_LEFT + 4}" y="{_fmt(at - 4)}">'
+            f'<text class="chart-cutoff-label" x="{L.pad_left + 4}" y="{_fmt(at - 4)}">'
             f"cutoff {_num(cutoff)}</text>"
         )
     parts.append(
-        f'<line class="chart-axis" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" '
-        f'y1="{PAD_TOP + PLOT_H}" y2="{PAD_TOP + PLOT_H}"/>'
+        f'<line class="chart-axis" x1="{L.pad_left}" x2="{L.width - L.pad_right}" '
+        f'y1="{L.pad_top + L.plot_h}" y2="{L.pad_top + L.plot_h}"/>'
     )
     if ordered:
         span_days = (t1 - t0) / 86400
-        count = 1 if t1 == t0 else (2 if span_days < 21 else 3)
+        count = 1 if t1 == t0 else min(L.date_ticks, 2 if span_days < 21 else 3)
         for i, ts in enumerate(_date_ticks(t0, t1, count)):
             if count > 1 and i == 0:
-                anchor, tx = "start", float(PAD_LEFT)
+                anchor, tx = "start", float(L.pad_left)
             elif count > 1 and i == count - 1:
-                anchor, tx = "end", float(WIDTH - PAD_RIGHT)
+                anchor, tx = "end", float(L.width - L.pad_right)
             else:
                 anchor, tx = "middle", x_of(ts)
             when = datetime.fromtimestamp(ts, tz=zone)
             parts.append(
-                f'<text class="chart-tick" x="{_fmt(tx)}" y="{HEIGHT - 8}" '
+                f'<text class="chart-tick" x="{_fmt(tx)}" y="{L.height - 8}" '
                 f'text-anchor="{anchor}">{_date(when)}</text>'
             )
     if len(ordered) > 1:
@@ -276,6 +315,14 @@ def instrument_chart_svg(
         parts.append(_marker_shape(p.marker, x_of(ts), y(p.value), title=tip))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def instrument_chart_pair_svg(points: Sequence[ChartPoint], *, chart_id: str, **options) -> str:
+    """The narrow chart and the wide one; CSS shows the one that fits the screen (the other is
+    display:none, so hidden from screen readers too). For pages read on phones and desktops."""
+    return instrument_chart_svg(
+        points, chart_id=f"{chart_id}-narrow", layout=NARROW, **options
+    ) + instrument_chart_svg(points, chart_id=chart_id, layout=WIDE, **options)
 
 
 def _ticks(low: float, high: float) -> list[float]:

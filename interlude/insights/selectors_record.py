@@ -40,7 +40,7 @@ from interlude.insights.charts import (
     MARKER_LABELS,
     ChartBand,
     ChartPoint,
-    instrument_chart_svg,
+    instrument_chart_pair_svg,
     marker_icon_svg,
 )
 from interlude.insights.selectors_caseload import PREFERRED_INSTRUMENTS, number, signed
@@ -238,7 +238,7 @@ def instrument_panels(
                 f"{_day(local_date(scored[0].submitted_at, zone))} "
                 f"to {_day(local_date(scored[-1].submitted_at, zone))}."
             )
-        svg = instrument_chart_svg(
+        svg = instrument_chart_pair_svg(
             points,
             chart_id=f"instrument-{code.replace('_', '-').lower()}",
             title=f"{definition.short_name} ({definition.name}) over time",
@@ -265,7 +265,7 @@ def instrument_panels(
                     )
                     for r in reversed(answers)
                 ],
-                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_svg escapes all its text
+                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_pair_svg escapes all its text
                 summary=summary,
                 track=_track(latest.track_status) if latest else None,
                 track_reason=latest.track_reason if latest else "",

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
-from interlude.insights.charts import ChartBand, ChartPoint, instrument_chart_svg
+from interlude.insights.charts import NARROW, ChartBand, ChartPoint, instrument_chart_svg
 from interlude.measures.change import Classification
 from interlude.measures.forms import AnswerForm
 from interlude.measures.instruments import InstrumentDefinition
@@ -385,6 +385,7 @@ def _client_trends(
             low=definition.total_min,
             high=definition.total_max,
             zone=zone,
+            layout=NARROW,  # the client's pages are read on phones first
             # The client's own words for the bands (the care team's labels are clinical).
             bands=[
                 ChartBand(b.min, b.max, client_band_label(b.code, b.label), b.clinical)

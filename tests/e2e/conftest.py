@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
+    # A common larger phone (iPhone 12 to 15): the width the chart legibility checks use.
+    "phone-390": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
 BLOCKING_IMPACTS = {"serious", "critical"}

@@ -264,7 +264,7 @@ def test_instrument_chart_summary_and_table_say_what_the_numbers_mean():
         "PHQ-9 is outside the clinical range now.",
     )
     html = response.content.decode()
-    assert 'viewBox="0 0 640 220" class="chart instrument-chart" role="img"' in html
+    assert 'viewBox="0 0 640 220" class="chart chart-wide instrument-chart" role="img"' in html
     assert 'aria-labelledby="instrument-phq9-title instrument-phq9-desc"' in html
     assert (
         '<g class="chart-point marker-recovered"><title>17 Mar 2026: 9, mild; recovered</title>'

@@ -234,7 +234,7 @@ def test_pdf_is_a_real_pdf_with_the_chart_the_numbers_and_the_dates(care, render
     assert "no-store" in response["Cache-Control"]
     assert response.content.startswith(b"%PDF")
     html = rendered[0]
-    assert 'class="chart instrument-chart"' in html
+    assert 'class="chart chart-wide instrument-chart"' in html
     assert "<style>.chart-band" in html  # the chart carries its colours into the PDF
     assert "Harbour Counselling" in html
     assert "16 (moderately severe), 2 Mar 2026" in html
@@ -326,7 +326,7 @@ def test_preview_shows_the_same_report_with_a_download_button(care):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'class="chart instrument-chart"' in page
+    assert 'class="chart chart-wide instrument-chart"' in page
     assert "<style>" not in page  # the page's stylesheets colour the chart on screen
     assert (
         f'href="/clinic/clients/{client.public_id}/report.pdf?from=2026-03-02&amp;to=2026-11-25"'

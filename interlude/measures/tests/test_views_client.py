@@ -13,6 +13,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from interlude.alerts.models import Alert, AlertKind
+from interlude.core.clock import client_date
 from interlude.measures.models import (
     DueStatus,
     Frequency,
@@ -123,7 +124,7 @@ def test_list_shows_what_is_due_and_past_results_with_date_total_and_band():
     text = _text(page.content)
     assert [d.due for d in page.context["dues"]] == [due]
     assert "To answer Patient Health Questionnaire-9 9 questions · takes about 2 minutes" in text
-    day = timezone.localtime(earlier.submitted_at).strftime("%-d %B %Y")
+    day = client_date(earlier.submitted_at, client).strftime("%-d %B %Y")  # the client's day
     assert f"Generalized Anxiety Disorder 7-item scale {day} · score 12, moderate" in text
     assert f'href="/questionnaires/result/{earlier.public_id}/"' in page.content.decode()
 
@@ -310,7 +311,7 @@ def test_result_explains_the_score_kindly_with_change_since_last_time():
     _answer_all(http, due, PHQ9_MILD)
     result = http.post(f"/questionnaires/{due.public_id}/review/", follow=True)
     text = _text(result.content)
-    when = timezone.localtime(before.submitted_at).strftime("%-d %B")
+    when = client_date(before.submitted_at, client).strftime("%-d %B")  # the client's day
     assert "Your Patient Health Questionnaire-9 result 7 out of 27" in text
     assert "Your answers suggest some low mood, at a milder level." in text
     assert "Scores go from 0 to 27; a lower score means fewer difficulties." in text
@@ -432,7 +433,7 @@ def test_list_charts_a_questionnaire_once_it_has_two_answers_with_one_plain_sent
         "Scores go from 0 to 21; a lower score means fewer difficulties."
     )
     html = page.content.decode()
-    assert 'class="chart instrument-chart"' in html
+    assert 'class="chart chart-narrow instrument-chart"' in html
     assert "Your GAD-7 scores over time" in html
     # No clinical markers for the client: words on each result page instead.
     assert "marker-improved" not in html and "marker-recovered" not in html
