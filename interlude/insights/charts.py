@@ -20,8 +20,8 @@ from html import escape
 
 WIDTH, HEIGHT = 640, 220
 # The right margin holds the band names, so they never sit under the line or a marker.
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 132, 12, 28
-LABEL_CHARS = 20  # per line of a band name in the right margin (12px text)
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 156, 12, 28
+LABEL_CHARS = 20  # per line of a band name (12-unit text, up to 0.62 em a character: 148 units)
 LINE_HEIGHT = 13
 PLOT_W = WIDTH - PAD_LEFT - PAD_RIGHT
 PLOT_H = HEIGHT - PAD_TOP - PAD_BOTTOM

@@ -301,6 +301,6 @@ def test_band_names_sit_in_the_right_margin_centred_on_their_band():
         "Moderately severe",
         "Severe",
     ]
-    assert {t.get("x") for t in labels} == {str(640 - 132 + 8)}
+    assert {t.get("x") for t in labels} == {str(640 - 156 + 8)}
     mild = labels[1]
     assert float(mild.get("y")) == pytest.approx((y_of(9.5) + y_of(4.5)) / 2 + 4, abs=0.1)
