@@ -416,5 +416,6 @@ def pdf_document(html: str, *, base_url: str) -> Document:
 
 
 def pdf_render(html: str, *, base_url: str) -> bytes:
-    """The PDF bytes of a report page (print media, our static files only)."""
-    return pdf_document(html, base_url=base_url).write_pdf()
+    """The PDF bytes of a report page (print media, our static files only), as PDF/UA-1: tagged,
+    with a structure tree and the document language, so screen readers can read it in order."""
+    return pdf_document(html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")

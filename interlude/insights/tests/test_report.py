@@ -405,3 +405,63 @@ def test_report_instrument_marks_reliable_change_on_the_chart():
         )
         is None
     )
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """The PDF with its compressed object streams inflated, to look for dictionary keys."""
+    import re
+    import zlib
+
+    out = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(out)
+
+
+@pytest.mark.django_db
+def test_pdf_has_no_css_warnings_is_tagged_and_its_chart_text_is_12px_or_more(
+    care, rendered, caplog
+):
+    """WeasyPrint warns about CSS it ignores: the report uses none. The PDF is PDF/UA (tagged:
+    a structure tree, marked content) for screen readers. The chart is laid out at 640 px or
+    wider, so its 12-unit text prints at 12 CSS px or more; band names stay inside it."""
+    import logging
+
+    membership, client = care
+    with time_machine.travel(NOW, tick=False):
+        response = _as(membership.user).get(f"/clinic/clients/{client.public_id}/report.pdf")
+    html = rendered[0]
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        document = report.pdf_document(html, base_url="http://testserver/")
+        pdf = report.pdf_render(html, base_url="http://testserver/")
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
+    ]
+
+    assert warnings == [], "\n".join(sorted(set(warnings)))
+    for pdf_bytes in (pdf, response.content):
+        objects = _pdf_objects(pdf_bytes)
+        assert b"/StructTreeRoot" in objects
+        assert b"/MarkInfo" in objects
+        assert b"pdfuaid:part" in objects  # the PDF/UA identification in its XMP metadata
+
+    widths = []
+
+    def walk(box) -> None:
+        if str(getattr(box, "element_tag", "")).endswith("svg") and "instrument-chart" in (
+            box.element.get("class") or ""
+        ):
+            widths.append(box.width)
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert widths, "no instrument chart in the PDF"
+    assert min(widths) >= 640
