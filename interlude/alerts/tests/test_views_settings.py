@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client as HttpClient
-from django.utils import timezone
 
 from interlude.alerts.models import Alert, AlertKind, AlertSettings
 from interlude.alerts.services import alert_settings_get, alerts_sweep_checkins
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.core.clock import client_today
 from interlude.practices.enums import Role
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
 
@@ -121,7 +121,7 @@ def test_errors_are_exact_and_nothing_is_saved(setup, change, field, message):
 
 def test_no_checkin_days_takes_effect_in_the_sweep(setup):
     http, _practice, _m, client = setup
-    client.started_on = (timezone.now() - timedelta(days=4)).date()
+    client.started_on = client_today(client) - timedelta(days=4)  # the client's days
     client.save()
     alerts_sweep_checkins()
     assert Alert.objects.filter(kind=AlertKind.NO_CHECKIN).count() == 0  # 7 days by default

@@ -154,7 +154,8 @@ def test_adding_a_session_opens_the_before_appointment_questionnaires(pair):
     due = QuestionnaireDue.objects.get(schedule=gad7)
     assert (due.appointment_id, due.opens_at, due.closes_at, due.status) == (
         appointment.pk,
-        datetime(2026, 3, 7, 18, 0, tzinfo=UTC),
+        # 14:00 on the client's clock three days before the 14:00 EDT session: 14:00 EST.
+        datetime(2026, 3, 7, 19, 0, tzinfo=UTC),
         datetime(2026, 3, 10, 18, 0, tzinfo=UTC),
         DueStatus.DUE,
     )

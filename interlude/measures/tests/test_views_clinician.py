@@ -174,7 +174,12 @@ def test_before_each_appointment_opens_one_for_every_booked_session(pair):
 
     due = QuestionnaireDue.objects.get(client=client)
     assert (due.instrument_code, due.appointment_id) == ("gad7", session.pk)
-    assert (due.opens_at, due.closes_at) == (NOW + timedelta(days=4), NOW + timedelta(days=7))
+    # Three days before the 11:00 session on the client's clock: New York moved its clocks on
+    # 8 March, so that is 11:00 EST on 6 March (16:00 UTC), not 72 hours before.
+    assert (due.opens_at, due.closes_at) == (
+        datetime(2026, 3, 6, 16, 0, tzinfo=UTC),
+        NOW + timedelta(days=7),
+    )
 
 
 @pytest.mark.parametrize(
