@@ -4,7 +4,7 @@ by the day it opened for them, not by the UTC date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,7 +37,7 @@ def test_no_checkin_counts_the_clients_days_since_starting(pair):
     client.started_on = date(2026, 3, 22)  # a week ago on the client's calendar
     client.save(update_fields=["started_on"])
 
-    assert alerts_sweep_checkins(now=NOW) == 1
+    assert alerts_sweep_checkins(now=NOW.astimezone(UTC)) == 1  # as timezone.now() gives it
 
     alert = Alert.objects.get(client=client, kind=AlertKind.NO_CHECKIN)
     assert alert.reason == "No check-in yet, 7 days after starting."
@@ -55,7 +55,7 @@ def test_an_overdue_questionnaire_is_named_by_the_clients_days(pair):
         starts_at=datetime(2026, 3, 20, 8, 0, tzinfo=AUCKLAND),  # 19 March in UTC
     )
 
-    assert alerts_sweep_overdue(now=NOW + timedelta(minutes=1)) == 1
+    assert alerts_sweep_overdue(now=NOW.astimezone(UTC) + timedelta(minutes=1)) == 1
 
     alert = Alert.objects.get(client=client, kind=AlertKind.QUESTIONNAIRE_OVERDUE)
     assert alert.reason == (
