@@ -23,6 +23,7 @@ from interlude.insights.charts import (
     MARKER_LABELS,
     ChartBand,
     ChartPoint,
+    instrument_chart_pair_svg,
     instrument_chart_svg,
     marker_icon_svg,
 )
@@ -273,7 +274,9 @@ def report_instrument(
         f"{plural(len(rows), 'answer')} from {short_date(first_day)} to {short_date(last_day)}; "
         f"latest {_score(latest.total, latest.band_label)} on {short_date(last_day)}."
     )
-    svg = instrument_chart_svg(
+    # The PDF is always wide; the page on screen has the phone layout too (CSS shows one).
+    draw = instrument_chart_svg if for_print else instrument_chart_pair_svg
+    svg = draw(
         points,
         chart_id=_chart_id(definition.code),
         title=f"{definition.short_name} scores, {date_range.label}",

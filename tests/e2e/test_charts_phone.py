@@ -94,6 +94,13 @@ def test_the_care_teams_record_chart_is_legible_on_a_390px_phone(new_page):
     assert count >= 2
     assert problems == [], "; ".join(problems)
 
+    goto(page, f"/clinic/clients/{client.public_id}/report/")  # the report's preview
+    count, problems = _problems(page)
+    screenshot(page, "charts-390-report")
+
+    assert count >= 2
+    assert problems == [], "report: " + "; ".join(problems)
+
 
 def test_the_record_chart_on_a_desktop_is_the_wide_one_and_legible(new_page):
     demo_seed()
@@ -103,7 +110,7 @@ def test_the_record_chart_on_a_desktop_is_the_wide_one_and_legible(new_page):
 
     goto(page, f"/clinic/clients/{client.public_id}/")
     charts = page.evaluate(MEASURE_JS)
-    count, problems = _problems(page)
+    _count, problems = _problems(page)
 
     instrument = [c for c in charts if "instrument-" in c["id"]]
     assert instrument and all("-narrow" not in c["id"] for c in instrument)
