@@ -20,6 +20,7 @@ from interlude.audit.services import (
     event_invitation_revoked,
     event_invitation_sent,
 )
+from interlude.core.clock import client_today
 from interlude.core.crypto import decrypt_text, encrypt_text
 from interlude.core.errors import ApplicationError
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
@@ -271,7 +272,8 @@ def invitation_accept(
             raise ApplicationError("This account is already linked to a client record.")
         client.user = user
         client.status = ClientStatus.ACTIVE
-        client.started_on = client.started_on or timezone.localdate()
+        # The client's own calendar day: the no-check-in rule and the record count from it.
+        client.started_on = client.started_on or client_today(client)
         client.updated_by = user
         client.save(update_fields=["user", "status", "started_on", "updated_by", "updated_at"])
     else:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
 from django.test import Client as HttpClient
-from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.core.clock import client_today
 from interlude.core.errors import ApplicationError
 from interlude.practices.emails import invitation_email_send
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
@@ -318,7 +318,7 @@ def test_accepting_creates_the_account_links_the_client_and_signs_in(invite, new
     new_client.refresh_from_db()
     assert new_client.user == user
     assert new_client.status == ClientStatus.ACTIVE
-    assert new_client.started_on == timezone.localdate()
+    assert new_client.started_on == client_today(new_client)  # the client's day, not UTC's
     invitation.refresh_from_db()
     assert invitation.accepted_by == user
     assert invitation.accepted_at is not None
@@ -591,3 +591,16 @@ def test_invitation_link_from_the_email_is_the_one_that_works(invite):
     (link,) = re.findall(r"http://testserver(/invite/[^/\s]+/)", mail.outbox[0].body)
 
     assert HttpClient().get(link).status_code == 200
+
+
+def test_a_client_accepting_late_in_the_evening_starts_on_their_own_day(invite, new_client):
+    """At 23:30 UTC on 28 March it is already 29 March in Auckland: care starts on the 29th."""
+    new_client.time_zone = "Pacific/Auckland"
+    new_client.save(update_fields=["time_zone"])
+    with time_machine.travel(datetime(2026, 3, 28, 20, 0, tzinfo=UTC), tick=False):
+        invitation, _ = invite()
+    with time_machine.travel(datetime(2026, 3, 28, 23, 30, tzinfo=UTC), tick=False):
+        invitation_accept(invitation_id=invitation.pk, full_name="Sam", password=GOOD_PASSWORD)
+
+    new_client.refresh_from_db()
+    assert new_client.started_on == date(2026, 3, 29)
