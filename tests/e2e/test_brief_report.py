@@ -159,7 +159,9 @@ def test_clinician_reads_the_brief_and_downloads_the_progress_report(new_page, c
     assert page.get_by_role("heading", level=1).inner_text().startswith("Progress report")
     table = page.get_by_role("table")
     assert table.get_by_role("row", name="PHQ-9").count() == 1
-    assert page.locator("svg.instrument-chart").count() == 1
+    # One chart per instrument on screen: the wide one here (the narrow one is for phones).
+    assert page.locator("svg.instrument-chart:visible").count() == 1
+    assert page.locator("svg.instrument-chart.chart-wide:visible").count() == 1
     check_axe(page)
     screenshot(page, "report-preview-desktop")
     page.emulate_media(color_scheme="dark")  # the report stays on light "paper"
