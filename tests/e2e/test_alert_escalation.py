@@ -19,7 +19,7 @@ from interlude.measures.models import Frequency, QuestionnaireDue, Questionnaire
 from interlude.measures.services import response_submit, schedule_create
 from interlude.practices.enums import Role
 from interlude.practices.models import CrisisResource
-from tests.e2e.conftest import check_axe, goto, login
+from tests.e2e.conftest import check_axe, goto, login, screenshot
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, clinician_with_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,6 +86,7 @@ def test_the_owner_told_by_escalation_sees_and_acknowledges_the_alert_on_a_phone
     assert _tap_height(summary) >= 44
     assert _tap_height(row.get_by_role("link", name="Hand over, history", exact=False)) >= 44
     check_axe(page)
+    screenshot(page, "owner-alerts-390")
 
     summary.click()
     row.get_by_label("Note (required)").fill(NOTE)
@@ -98,6 +99,7 @@ def test_the_owner_told_by_escalation_sees_and_acknowledges_the_alert_on_a_phone
     assert page.locator("#alerts-nav-count").inner_text().strip() == ""
     assert page.locator("#alerts-open-count").inner_text() == "0 need someone"
     check_axe(page)
+    screenshot(page, "owner-alert-acknowledged-390")
 
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by_id, alert.acknowledge_note) == (
@@ -115,6 +117,7 @@ def test_the_owner_told_by_escalation_sees_and_acknowledges_the_alert_on_a_phone
     assert "Emailed (escalated to the practice owner): Sam Owner" in history
     assert "Acknowledged: Sam Owner" in history
     check_axe(page)
+    screenshot(page, "owner-alert-page-390")
 
 
 def test_opening_the_acknowledge_form_does_not_move_the_table_under_the_pointer(new_page):
@@ -138,11 +141,13 @@ def test_opening_the_acknowledge_form_does_not_move_the_table_under_the_pointer(
     after = (summary.bounding_box(), [headers.nth(i).bounding_box() for i in range(7)])
     assert after == before
     check_axe(page)
+    screenshot(page, "alerts-ack-form-desktop")
 
     # The alert's own page, with the forms to acknowledge, hand over and resolve.
     goto(page, f"/clinic/alerts/{first.public_id}/")
     assert page.get_by_label("Clinician", exact=True).is_visible()
     check_axe(page)
+    screenshot(page, "alert-page-desktop")
 
 
 def test_crisis_help_shows_at_the_risk_item_the_moment_it_is_answered(new_page):
@@ -175,3 +180,4 @@ def test_crisis_help_shows_at_the_risk_item_the_moment_it_is_answered(new_page):
     )
     assert not QuestionnaireResponse.objects.filter(client=client).exists()
     check_axe(page)
+    screenshot(page, "questionnaire-risk-item-card-390")
