@@ -3,6 +3,8 @@
 DATABASE_URL still chooses the database, so the same suite runs on SQLite and PostgreSQL.
 """
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,4 +28,7 @@ STORAGES = {
 }
 # Never the development server's checkpoint file: its checkpoints describe another database.
 # Tests that write checkpoints point this at their own tmp_path.
-AUDIT_CHECKPOINT_FILE = Path(tempfile.mkdtemp(prefix="interlude-tests-")) / "checkpoints.jsonl"
+# The folder goes when the process ends, so test runs leave nothing behind in /tmp.
+_CHECKPOINT_DIR = tempfile.mkdtemp(prefix="interlude-tests-")
+atexit.register(shutil.rmtree, _CHECKPOINT_DIR, ignore_errors=True)
+AUDIT_CHECKPOINT_FILE = Path(_CHECKPOINT_DIR) / "checkpoints.jsonl"
