@@ -8,14 +8,13 @@ idempotent, so an overlap or a restart never raises an alert twice.
 
 from __future__ import annotations
 
-import signal
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from interlude.alerts.services import alerts_sweep
 from interlude.alerts.tasks import alerts_sweep_run
+from interlude.core.periodic import run_every
 
 
 class Command(BaseCommand):
@@ -35,17 +34,4 @@ class Command(BaseCommand):
                 f"check-in alerts {result['checkins']}."
             )
             return
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        next_run = time.monotonic()
-        while not stopping:
-            if time.monotonic() >= next_run:
-                alerts_sweep_run.enqueue()
-                next_run = time.monotonic() + every
-            time.sleep(0.5)
+        run_every(seconds=every, work=alerts_sweep_run.enqueue)

@@ -10,8 +10,6 @@ logged at ERROR on every round (so the log alert keeps firing) without stopping 
 from __future__ import annotations
 
 import logging
-import signal
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +20,7 @@ from interlude.audit.checkpoints import (
     CheckpointShipError,
     checkpoint_write,
 )
+from interlude.core.periodic import run_every
 
 logger = logging.getLogger("interlude.audit")
 
@@ -43,20 +42,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No checkpoint written: {exc}") from exc
             self.stdout.write(f"Checkpoint written at event {checkpoint.seq}.")
             return
-        stopping = False
 
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
+        def write_logging_refusals() -> None:
+            try:
+                checkpoint_write()
+            except (ChainBroken, CheckpointError, CheckpointShipError, OSError) as exc:
+                logger.error("audit checkpoint refused: %s", exc)
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        next_run = time.monotonic()
-        while not stopping:
-            if time.monotonic() >= next_run:
-                try:
-                    checkpoint_write()
-                except (ChainBroken, CheckpointError, CheckpointShipError, OSError) as exc:
-                    logger.error("audit checkpoint refused: %s", exc)
-                next_run = time.monotonic() + every
-            time.sleep(0.5)
+        run_every(seconds=every, work=write_logging_refusals)
