@@ -45,28 +45,49 @@ def observations_replace(
     Idempotent: writing the same record twice leaves one observation per kind.
     Returns the number of observations now stored for the record.
     """
+    # One read, then at most one delete, one insert and one update, whatever the number of kinds:
+    # this runs on every check-in, the hottest write path.
+    wanted = {kind: float(value) for kind, value in values.items() if value is not None}
     with transaction.atomic():
-        Observation.objects.filter(source_type=source_type, source_id=source_id).exclude(
-            kind__in=[k for k, v in values.items() if v is not None]
-        ).delete()
-        for kind, value in values.items():
-            if value is None:
-                continue
-            Observation.objects.update_or_create(
-                source_type=source_type,
-                source_id=source_id,
-                kind=kind,
-                defaults={
-                    "practice_id": client.practice_id,
-                    "client": client,
-                    "value": float(value),
-                    "effective_at": effective_at,
-                    "time_zone": time_zone,
-                    "source": source,
-                    "created_by": actor,
-                },
+        existing = {
+            row.kind: row
+            for row in Observation.objects.filter(source_type=source_type, source_id=source_id)
+        }
+        stale = [row.pk for kind, row in existing.items() if kind not in wanted]
+        if stale:
+            Observation.objects.filter(pk__in=stale).delete()
+        fresh: list[Observation] = []
+        changed: list[Observation] = []
+        for kind, value in wanted.items():
+            row = existing.get(kind)
+            if row is None:
+                row = Observation(source_type=source_type, source_id=source_id, kind=kind)
+                fresh.append(row)
+            else:
+                changed.append(row)
+            row.practice_id = client.practice_id
+            row.client = client
+            row.value = value
+            row.effective_at = effective_at
+            row.time_zone = time_zone
+            row.source = source
+            row.created_by = actor
+        if fresh:
+            Observation.objects.bulk_create(fresh)
+        if changed:
+            Observation.objects.bulk_update(
+                changed,
+                fields=[
+                    "practice_id",
+                    "client",
+                    "value",
+                    "effective_at",
+                    "time_zone",
+                    "source",
+                    "created_by",
+                ],
             )
-        return Observation.objects.filter(source_type=source_type, source_id=source_id).count()
+    return len(wanted)
 
 
 @dataclass(frozen=True)

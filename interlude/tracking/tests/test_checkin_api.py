@@ -240,3 +240,38 @@ def test_an_activity_differing_only_in_case_uses_the_listed_spelling(pair):
 
     assert response.json()["activities"] == [first]
     assert ActivityOption.objects.filter(client=client).count() == len(DEFAULT_ACTIVITIES)
+
+
+@time_machine.travel(datetime(2026, 3, 2, 21, 0, tzinfo=UTC), tick=False)
+def test_posting_a_check_in_costs_a_fixed_number_of_queries(pair):
+    """The hot path: a check-in is stored, its observations written, its idempotency fingerprint
+    kept and its new activity added, in a known number of statements. A change that adds one
+    changes this number on purpose, or it is a regression."""
+    _, client = pair
+    http = _as(client.user)
+    http.get(URL)  # the first request after sign-in also records the session
+    body = {
+        "mood": 6,
+        "anxiety": 3,
+        "sleep_hours": "7.5",
+        "activities": ["Time outside"],
+        "note": "Walked by the river",
+        "recorded_at": "2026-03-02T20:30:00+01:00",
+    }
+
+    def post_counting(key: str) -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = _post(http, {**body, "idempotency_key": key})
+        return response.status_code, [q["sql"] for q in ctx.captured_queries]
+
+    first_status, first = post_counting("q-1")
+    second_status, second = post_counting("q-2")
+    replay_status, replay = post_counting("q-2")
+
+    assert (first_status, second_status, replay_status) == (201, 201, 200)
+    # The first check-in also gives the client the default activity list. Of the 24: session and
+    # allauth's session bookkeeping 10, the gate 2, the key look-up 1, the transaction 2, the
+    # activity list 2, the check-in 1, its observations 4 (one read, one insert for all kinds, a
+    # savepoint pair), the idempotency fingerprint 1, the client's last activity 1.
+    assert (len(first), len(second), len(replay)) == (25, 24, 14)
+    assert sum(q.startswith('INSERT INTO "tracking_observation"') for q in second) == 1
