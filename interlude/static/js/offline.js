@@ -19,22 +19,68 @@
     var others = loadAll().filter(function (i) { return i.owner !== owner(); });
     localStorage.setItem(KEY, JSON.stringify(others.concat(mine)));
   }
-  function recordFailure(item, message) {
+  // A refused check-in is shown to the person, never dropped in silence. One refused because its
+  // key already holds a different check-in (409) still carries what they wrote, so they can send
+  // it as a new check-in or let it go; one that can never be stored (422) is explained once.
+  function recordFailure(item, message, keep) {
     var failed = loadAll(FAILED);
-    failed.push({ owner: item.owner, recorded_at: item.recorded_at, message: message });
+    failed.push({
+      owner: item.owner, recorded_at: item.recorded_at, message: message,
+      item: keep ? item : null, id: item.idempotency_key,
+    });
     localStorage.setItem(FAILED, JSON.stringify(failed));
+  }
+  function dropFailure(id) {
+    localStorage.setItem(FAILED, JSON.stringify(
+      loadAll(FAILED).filter(function (i) { return i.owner !== owner() || i.id !== id; })));
+  }
+  function button(label, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "button button-secondary";
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
   }
   function showFailures() {
     var mine = loadAll(FAILED).filter(function (i) { return i.owner === owner(); });
     document.querySelectorAll("[data-failed-checkins]").forEach(function (el) {
       el.hidden = mine.length === 0;
+      el.textContent = "";
       if (!mine.length) return;
-      el.textContent = "A check-in you made offline could not be saved (" + mine[0].message +
-        "). Please check in again.";
+      var first = mine[0];
+      var text = document.createElement("p");
+      el.appendChild(text);
+      if (!first.item) {
+        text.textContent = "A check-in you made offline could not be saved (" + first.message +
+          "). Please check in again.";
+        return;
+      }
+      var when = new Date(first.recorded_at);
+      text.textContent = "A check-in you made offline" +
+        (isNaN(when) ? "" : " (" + when.toLocaleString() + ")") + " was not saved: " +
+        first.message + ". It is still on this phone.";
+      el.appendChild(button("Send it as a new check-in", function () {
+        var again = Object.assign({}, first.item, {
+          idempotency_key: window.crypto && crypto.randomUUID ? crypto.randomUUID()
+            : String(Date.now()) + Math.random().toString(16).slice(2),
+        });
+        save(load().concat([again]));
+        dropFailure(first.id);
+        showFailures();
+        showPending();
+        sync();
+      }));
+      el.appendChild(button("Discard it", function () {
+        dropFailure(first.id);
+        showFailures();
+      }));
     });
-    // Shown once, then forgotten.
-    localStorage.setItem(FAILED, JSON.stringify(
-      loadAll(FAILED).filter(function (i) { return i.owner !== owner(); })));
+    // Explanations are shown once, then forgotten; check-ins kept for the person stay until
+    // they choose.
+    localStorage.setItem(FAILED, JSON.stringify(loadAll(FAILED).filter(function (i) {
+      return i.owner !== owner() || i.item;
+    })));
   }
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
@@ -88,7 +134,7 @@
           }
           if (response.status === 409) {
             // The server's words name the API field; the person gets plain ones.
-            recordFailure(item, "another check-in was already saved from the same form");
+            recordFailure(item, "a different check-in was already saved from the same form", true);
             return;
           }
           if (refused) {
