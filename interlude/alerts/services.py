@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from interlude.accounts.models import User
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 NOTIFY_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
 NOTE_MAX = 2000
+# How long after their last answer a client still counts as answering a questionnaire.
+ANSWERING_GRACE = timedelta(hours=1)
 
 
 def alert_settings_get(*, practice: Practice | int) -> AlertSettings:
@@ -398,15 +400,20 @@ def _active_clients() -> list[Client]:
 
 def alerts_sweep_overdue(*, now: datetime | None = None) -> int:
     """Questionnaires still unanswered `overdue_days` after their window closed."""
-    from interlude.measures.models import DueStatus, QuestionnaireDue
+    from interlude.measures.models import DueStatus, QuestionnaireDraft, QuestionnaireDue
     from interlude.measures.services import due_mark_missed
 
     now = now or timezone.now()
     raised = 0
+    # Someone answering it right now is not overdue: marking it missed would throw away their
+    # answers in progress. Their draft buys them ANSWERING_GRACE from their last answer.
+    answering = QuestionnaireDraft.objects.filter(
+        due=OuterRef("pk"), updated_at__gte=now - ANSWERING_GRACE
+    )
     dues = list(
-        QuestionnaireDue.objects.filter(status=DueStatus.DUE, closes_at__lt=now).select_related(
-            "client", "schedule"
-        )
+        QuestionnaireDue.objects.filter(status=DueStatus.DUE, closes_at__lt=now)
+        .exclude(Exists(answering))
+        .select_related("client", "schedule")
     )
     rules = _settings_for({d.practice_id for d in dues})
     for due in dues:

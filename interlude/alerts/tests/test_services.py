@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -26,8 +27,14 @@ from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
 from interlude.core.clock import client_date, client_today
 from interlude.core.errors import ApplicationError
-from interlude.measures.models import DueStatus, Frequency, QuestionnaireDue
-from interlude.measures.services import response_submit, schedule_create
+from interlude.measures.models import DueStatus, Frequency, QuestionnaireDraft, QuestionnaireDue
+from interlude.measures.selectors import instrument_definition_get
+from interlude.measures.services import (
+    questionnaire_draft_answer,
+    questionnaire_draft_start,
+    response_submit,
+    schedule_create,
+)
 from interlude.practices.enums import Role
 from interlude.tracking.services import CheckInValues, checkin_create
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
@@ -266,6 +273,41 @@ def test_an_overdue_questionnaire_raises_one_low_alert_and_is_marked_missed():
         client.pk,
         {"kind": "questionnaire_overdue", "severity": "low"},
     )
+
+
+def test_a_questionnaire_being_answered_is_not_marked_missed_so_the_answers_are_kept():
+    """The window closed days ago, but the client is answering right now (their draft was saved
+    10 minutes ago): the sweep leaves it, the draft survives and the answers can be sent. An hour
+    after their last answer it counts as overdue again."""
+    membership, client = clinician_with_client()
+    now = timezone.now()
+    schedule_create(
+        actor=membership.user,
+        client=client,
+        instrument_code="phq2",
+        frequency=Frequency.ONCE,
+        window_days=3,
+        starts_at=now - timedelta(days=10),
+    )
+    due = QuestionnaireDue.objects.get(client=client)
+    definition = instrument_definition_get(practice=client.practice, code="phq2")
+    with time_machine.travel(now - timedelta(minutes=10), tick=False):
+        draft = questionnaire_draft_start(
+            actor=client.user, client=client, due=due, definition=definition
+        )
+        questionnaire_draft_answer(
+            actor=client.user, draft=draft, definition=definition, item=1, value=2
+        )
+
+    assert alerts_sweep_overdue(now=now) == 0
+    due.refresh_from_db()
+    assert due.status == DueStatus.DUE
+    assert QuestionnaireDraft.objects.get(due=due).answers == [2, None]
+
+    assert alerts_sweep_overdue(now=now + timedelta(minutes=51)) == 1
+    due.refresh_from_db()
+    assert due.status == DueStatus.MISSED
+    assert not QuestionnaireDraft.objects.filter(due=due).exists()
 
 
 def test_no_checkin_is_raised_once_and_resolves_itself_when_the_client_checks_in():
