@@ -34,6 +34,15 @@ def _signed_in(user) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
+def _no_write_limit(settings):
+    """Hundreds of generated writes by one user would hit the API write limit within a minute,
+    and every later operation would only ever see 429. The limit has its own tests
+    (core/tests/test_api_throttling.py); here every request must reach the endpoint."""
+    settings.API_WRITE_RATE_BURST = "1000000/min"
+    settings.API_WRITE_RATE_SUSTAINED = "1000000/hour"
+
+
+@pytest.fixture(autouse=True)
 def _keep_the_test_connection():
     """Django closes the database connection at the end of each request; its own test client
     stops that so the test's transaction survives, and so must a test that calls the WSGI app
