@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeIs
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -254,18 +254,26 @@ def _drafts_delete_closed(drafts: QuerySet[QuestionnaireDraft]) -> None:
 
 
 # --- answers in progress -------------------------------------------------------------------------
+def draft_usable(
+    draft: QuestionnaireDraft | None, definition: InstrumentDefinition
+) -> TypeIs[QuestionnaireDraft]:
+    """A draft fits this definition (same questionnaire, one slot per item); one made for another
+    version of the questionnaire is not resumed."""
+    return (
+        draft is not None
+        and draft.instrument_code == definition.code
+        and isinstance(draft.answers, list)
+        and len(draft.answers) == definition.item_count
+    )
+
+
 def questionnaire_draft_start(
     *, actor: User, client: Client, due: QuestionnaireDue, definition: InstrumentDefinition
 ) -> QuestionnaireDraft:
     """The draft for an open due: the one in progress (started on any device), or a new one with
     no answers and a fresh idempotency key."""
     draft = QuestionnaireDraft.objects.filter(client=client, due=due).first()
-    if (
-        draft is not None
-        and draft.instrument_code == definition.code
-        and isinstance(draft.answers, list)
-        and len(draft.answers) == definition.item_count
-    ):
+    if draft_usable(draft, definition):
         return draft
     try:
         with transaction.atomic():

@@ -28,7 +28,7 @@ from interlude.insights.charts import NARROW, ChartBand, ChartPoint, instrument_
 from interlude.measures.change import Classification
 from interlude.measures.forms import AnswerForm
 from interlude.measures.instruments import InstrumentDefinition
-from interlude.measures.models import QuestionnaireDraft, QuestionnaireDue, QuestionnaireResponse
+from interlude.measures.models import QuestionnaireDue, QuestionnaireResponse
 from interlude.measures.selectors import (
     due_get_open,
     due_list_open,
@@ -39,6 +39,7 @@ from interlude.measures.selectors import (
     response_list,
 )
 from interlude.measures.services import (
+    draft_usable,
     questionnaire_draft_answer,
     questionnaire_draft_start,
     response_submit,
@@ -208,15 +209,6 @@ def score_in_words(definition: InstrumentDefinition, total: float) -> str:
 def _forget_legacy_answers(request: InterludeRequest) -> None:
     if LEGACY_SESSION_KEY in request.session:
         del request.session[LEGACY_SESSION_KEY]
-
-
-def _draft_usable(draft: QuestionnaireDraft | None, definition: InstrumentDefinition) -> bool:
-    return (
-        draft is not None
-        and draft.instrument_code == definition.code
-        and isinstance(draft.answers, list)
-        and len(draft.answers) == definition.item_count
-    )
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -438,7 +430,7 @@ def questionnaire_intro(request: InterludeRequest, due_id: uuid.UUID) -> HttpRes
     saved = questionnaire_draft_get(client=client, due=due)
     resuming = bool(
         saved is not None
-        and _draft_usable(saved, definition)
+        and draft_usable(saved, definition)
         and any(a is not None for a in saved.answers)
     )
     return render(
@@ -464,7 +456,7 @@ def questionnaire_step(request: InterludeRequest, due_id: uuid.UUID, step: int) 
     if not 1 <= step <= definition.item_count:
         raise Http404
     draft = questionnaire_draft_get(client=client, due=due)
-    if draft is None or not _draft_usable(draft, definition):
+    if draft is None or not draft_usable(draft, definition):
         return redirect("questionnaire_intro", due_id=due.public_id)
     item = definition.items[step - 1]
     answers: list[int | None] = draft.answers
@@ -531,7 +523,7 @@ def questionnaire_review(request: InterludeRequest, due_id: uuid.UUID) -> HttpRe
     if not definition.text_shipped:
         return redirect("questionnaire_intro", due_id=due_id)
     draft = questionnaire_draft_get(client=client, due=due)
-    if draft is None or not _draft_usable(draft, definition):
+    if draft is None or not draft_usable(draft, definition):
         return redirect("questionnaire_intro", due_id=due_id)
     answers: list[int | None] = draft.answers
     missing = next((i for i, a in enumerate(answers, start=1) if a is None), None)
