@@ -12,12 +12,12 @@ from ninja.security import SessionAuth
 
 from interlude.alerts.api import router as alerts_router
 from interlude.care.api import router as care_router
+from interlude.clinic.api import router as practices_router
 from interlude.core.throttling import SAFE_METHODS, api_write_throttles
 from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
 from interlude.measures.api import router as measures_router
-from interlude.practices.api import router as practices_router
 from interlude.tracking.api import router as tracking_router
 
 _ERROR_SCHEMA = {

@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("interlude.accounts.urls")),
     path("api/v1/", api.urls),
-    path("", include("interlude.practices.urls")),
+    path("", include("interlude.clinic.urls")),
     path("", include("interlude.tracking.urls")),
     path("", include("interlude.tracking.urls_checkin")),
     path("", include("interlude.exercises.urls")),

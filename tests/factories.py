@@ -58,6 +58,19 @@ class ClientFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
     updated_by = factory.SelfAttribute("created_by")
 
+    @factory.post_generation
+    def consent(obj: Client, create: bool, extracted: str | None, **kwargs: object) -> None:
+        """A test client has consented (and shares the project defaults) unless the test says
+        otherwise: `ClientFactory(consent="pending")`, or `consent="none"` for no privacy row."""
+        if not create or extracted == "none":
+            return
+        from interlude.consents.models import ClientPrivacy, ConsentStatus
+
+        status = extracted or ConsentStatus.ACCEPTED
+        ClientPrivacy.objects.create(
+            client=obj, consent_status=status, consent_version=1, consent_at=timezone.now()
+        )
+
 
 class CareTeamMemberFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from interlude.accounts.models import User
-from interlude.practices.demo import DEMO_LOGINS, demo_seed
+from interlude.clinic.demo import DEMO_LOGINS, demo_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

@@ -19,7 +19,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from interlude.accounts.models import User
-from interlude.practices.demo import demo_seed
+from interlude.clinic.demo import demo_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERNAL = re.compile(

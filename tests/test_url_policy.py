@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, include, path
 
+from interlude.clinic.middleware import route_access
 from interlude.core.policy import THIRD_PARTY_ROUTES, Access, access
-from interlude.practices.middleware import route_access
 from tests.factories import UserFactory, clinician_with_client
 
 

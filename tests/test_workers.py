@@ -38,7 +38,7 @@ TIMEOUT = 180
 CREATE_INVITATION = f"""
 import json
 from interlude.accounts.models import User
-from interlude.practices.services import (
+from interlude.clinic.services import (
     client_create, invitation_create_for_client, practice_create,
 )
 owner = User.objects.create_user(
@@ -77,7 +77,7 @@ print("RESULT=" + json.dumps(ids))
 
 ENQUEUE_AGAIN = f"""
 import json
-from interlude.practices.tasks import invitation_send_email
+from interlude.clinic.tasks import invitation_send_email
 result = invitation_send_email.enqueue(invitation_id={{invitation}}, base_url={BASE_URL!r})
 print("RESULT=" + json.dumps(str(result.id)))
 """
@@ -259,7 +259,7 @@ import json
 from interlude.accounts.models import User
 from interlude.measures.models import EnteredBy
 from interlude.measures.services import response_submit
-from interlude.practices.services import client_create, practice_create
+from interlude.clinic.services import client_create, practice_create
 owner = User.objects.create_user(
     email="owner@example.org", password="a-long-owner-passphrase-7", full_name="Dr. Robin Vale"
 )

@@ -128,12 +128,14 @@ INSTALLED_APPS = [
     "interlude.accounts",
     "interlude.audit",
     "interlude.practices",
+    "interlude.consents",
     "interlude.tracking",
     "interlude.exercises",
     "interlude.care",
     "interlude.measures",
     "interlude.alerts",
     "interlude.insights",
+    "interlude.clinic",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +154,7 @@ MIDDLEWARE = [
     "interlude.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "interlude.practices.middleware.AccessPolicyMiddleware",
+    "interlude.clinic.middleware.AccessPolicyMiddleware",
     # Axes last, as its docs require, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -14,12 +14,12 @@ from datetime import datetime
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
+from interlude.alerts.access import access_alert, access_alert_inbox
 from interlude.alerts.models import Alert
 from interlude.alerts.services import alert_acknowledge, alert_hand_over
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
-from interlude.practices.access import access_alert, access_alert_inbox
 from interlude.practices.enums import Role
 from interlude.practices.models import Membership
 from interlude.practices.selectors import membership_active_for

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from interlude.accounts.models import User
+from interlude.alerts.access import alert_reach
 from interlude.alerts.models import Alert, AlertStatus, NoticeReason
-from interlude.practices.access import alert_reach
 from interlude.practices.enums import Role
 from interlude.practices.models import Client, Membership
 

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from interlude.alerts.access import access_alert, access_alert_inbox
 from interlude.alerts.forms import AlertNoteForm, HandoverForm
 from interlude.alerts.models import Alert, AlertStatus
 from interlude.alerts.selectors import alert_history, alerts_open_count, clinicians_for_handover
@@ -27,7 +28,6 @@ from interlude.alerts.services import alert_acknowledge, alert_hand_over, alert_
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
-from interlude.practices.access import access_alert, access_alert_inbox
 
 PAGE = "alerts/inbox.html"
 DETAIL = "alerts/detail.html"

@@ -41,6 +41,18 @@ class AuditAction(models.TextChoices):
         "Viewed an alert passed to them (escalation or handover)",
     )
     REPORT_EXPORTED = "client.report_exported", "Exported a progress report"
+    CONSENT_PUBLISHED = "practice.consent_published", "Published a consent document"
+    CONSENT_ACCEPTED = "consent.accepted", "Gave consent"
+    CONSENT_WITHDRAWN = "consent.withdrawn", "Withdrew consent"
+    SHARING_CHANGED = "consent.sharing_changed", "Changed what is shared"
+    MODULES_CHANGED = "client.modules_changed", "Switched parts of the app on or off"
+    BREAK_GLASS_OPENED = "client.break_glass_opened", "Opened a record in an emergency"
+    BREAK_GLASS_VIEWED = "client.break_glass_viewed", "Read a record under emergency access"
+    EXPORT_REQUESTED = "client.export_requested", "Asked for a copy of their data"
+    EXPORT_DOWNLOADED = "client.export_downloaded", "Downloaded a copy of their data"
+    CLOSURE_REQUESTED = "client.closure_requested", "Asked to close their account"
+    CLOSURE_CONFIRMED = "client.closure_confirmed", "Closed a client's account"
+    DATA_KEY_DESTROYED = "client.data_key_destroyed", "Destroyed a client's data key"
 
 
 class AuditOutcome(models.TextChoices):

@@ -396,3 +396,128 @@ def event_report_exported(*, actor: User, client: Client, kind: str) -> AuditEve
         object_type="report",
         object_id=kind,
     )
+
+
+# --- consent, sharing, break-glass and data rights ----------------------------------------------
+def event_consent_published(*, actor: User, practice: Practice, version: int) -> AuditEvent:
+    return _append(
+        action=AuditAction.CONSENT_PUBLISHED,
+        actor=actor,
+        practice=practice,
+        object_type="consent_document",
+        object_id=version,
+    )
+
+
+def event_consent_accepted(*, actor: User, client: Client, version: int, method: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.CONSENT_ACCEPTED,
+        actor=actor,
+        client=client,
+        object_type="consent_document",
+        object_id=version,
+        detail={"method": method},
+    )
+
+
+def event_consent_withdrawn(*, actor: User, client: Client, method: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.CONSENT_WITHDRAWN, actor=actor, client=client, detail={"method": method}
+    )
+
+
+def event_sharing_changed(
+    *, actor: User, client: Client, changes: dict[str, bool], hidden_from: list[int]
+) -> AuditEvent:
+    """`changes` maps each category switched to its new value; `hidden_from` is the full list of
+    membership ids the client does not share with, after the change."""
+    return _append(
+        action=AuditAction.SHARING_CHANGED,
+        actor=actor,
+        client=client,
+        detail={"changes": changes, "hidden_from": hidden_from},
+    )
+
+
+def event_modules_changed(*, actor: User, client: Client, modules_off: list[str]) -> AuditEvent:
+    return _append(
+        action=AuditAction.MODULES_CHANGED,
+        actor=actor,
+        client=client,
+        detail={"modules_off": modules_off},
+    )
+
+
+def event_break_glass_opened(
+    *, actor: User, client: Client, grant_id: str, expires_at: str
+) -> AuditEvent:
+    """Flagged: the reason itself is kept (encrypted) on the grant, never in the trail."""
+    return _append(
+        action=AuditAction.BREAK_GLASS_OPENED,
+        actor=actor,
+        client=client,
+        object_type="break_glass",
+        object_id=grant_id,
+        detail={"flagged": True, "expires_at": expires_at},
+    )
+
+
+def event_break_glass_viewed(
+    *, actor: User, client: Client, grant_id: str, scope: str | tuple[str, ...]
+) -> AuditEvent:
+    """Every read under break-glass, flagged, naming the grant it relied on."""
+    scopes = [str(scope)] if isinstance(scope, str) else [str(s) for s in scope]
+    return _append(
+        action=AuditAction.BREAK_GLASS_VIEWED,
+        actor=actor,
+        client=client,
+        object_type="break_glass",
+        object_id=grant_id,
+        detail={"flagged": True, "scopes": scopes},
+    )
+
+
+def event_export_requested(*, actor: User, client: Client, export_id: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.EXPORT_REQUESTED,
+        actor=actor,
+        client=client,
+        object_type="export",
+        object_id=export_id,
+    )
+
+
+def event_export_downloaded(*, actor: User, client: Client, export_id: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.EXPORT_DOWNLOADED,
+        actor=actor,
+        client=client,
+        object_type="export",
+        object_id=export_id,
+    )
+
+
+def event_closure_requested(*, actor: User, client: Client) -> AuditEvent:
+    return _append(action=AuditAction.CLOSURE_REQUESTED, actor=actor, client=client)
+
+
+def event_closure_confirmed(
+    *, actor: User, client: Client, pseudonym: str, kept: list[str]
+) -> AuditEvent:
+    """The stub that stays: a pseudonym instead of the name, and which records were kept."""
+    return _append(
+        action=AuditAction.CLOSURE_CONFIRMED,
+        actor=actor,
+        client=client,
+        detail={"pseudonym": pseudonym, "kept": kept},
+    )
+
+
+def event_data_key_destroyed(*, actor: User | None, client: Client, key_id: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.DATA_KEY_DESTROYED,
+        actor=actor,
+        client=client,
+        object_type="data_key",
+        object_id=key_id,
+    )

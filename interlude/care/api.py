@@ -24,10 +24,10 @@ from interlude.care.selectors import (
     safety_plan_versions,
 )
 from interlude.care.services import StaleVersionError, safety_plan_save
+from interlude.consents.access import access_client, access_own_client
 from interlude.core.api_errors import error_item
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
-from interlude.practices.access import access_client, access_own_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
@@ -76,7 +76,7 @@ class ConflictOut(Schema):
 def _client(request: InterludeRequest, client_id: uuid.UUID | None) -> Client:
     if client_id is None:
         return access_own_client(user=request.user)
-    return access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE)
+    return access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
 
 
 def _out(version: SafetyPlanVersion | None) -> SafetyPlanOut:

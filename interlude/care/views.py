@@ -30,10 +30,10 @@ from interlude.care.selectors import (
     safety_plan_versions,
 )
 from interlude.care.services import StaleVersionError, safety_plan_save
+from interlude.consents.access import access_client, access_own_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
-from interlude.practices.access import access_client, access_own_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client, CrisisResource
 
@@ -78,7 +78,7 @@ def _client_audience(request: InterludeRequest) -> Audience:
 
 def _care_team_audience(request: StaffRequest, client_id: uuid.UUID) -> Audience:
     # The safety plan is safety-critical: always visible to the care team (PROFILE scope).
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE)
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
     return Audience(client, request.user, is_client=False)
 
 

@@ -25,11 +25,11 @@ from django.views.decorators.http import require_POST
 
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.selectors import appointment_list
+from interlude.consents.access import access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.measures.services import appointment_add, appointment_status_change
-from interlude.practices.access import access_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
@@ -139,7 +139,7 @@ def _when(appointment: Appointment, zone: str) -> str:
 @access(Access.CLINICIAN)
 def appointment_create_view(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     """GET: the form on its own page. POST: add the session, then back to the record."""
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE)
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
     form = AppointmentForm(
         request.POST if request.method == "POST" else None, time_zone=client.time_zone
     )
@@ -178,7 +178,7 @@ STATUS_WORDS = {
 def appointment_status_view(
     request: StaffRequest, client_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE)
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
     appointment = next(
         (a for a in appointment_list(client=client) if a.public_id == appointment_id), None
     )

@@ -14,6 +14,7 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from interlude.consents.access import access_own_client
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
@@ -30,7 +31,6 @@ from interlude.exercises.relaxation_services import (
     relaxation_session_create,
     relaxation_session_rate_after,
 )
-from interlude.practices.access import access_own_client
 from interlude.practices.models import Client
 
 router = Router(tags=["relaxation"])

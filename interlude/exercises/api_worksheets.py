@@ -19,6 +19,7 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
+from interlude.consents.access import access_own_client
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
@@ -63,7 +64,6 @@ from interlude.exercises.worksheets_services import (
     sleep_diary_save,
     thought_record_create,
 )
-from interlude.practices.access import access_own_client
 
 router = Router(tags=["worksheets"])
 

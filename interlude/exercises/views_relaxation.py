@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from interlude.consents.access import access_own_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
@@ -30,7 +31,6 @@ from interlude.exercises.relaxation_selectors import (
     breathing_test_seconds,
 )
 from interlude.exercises.relaxation_services import relaxation_session_create
-from interlude.practices.access import access_own_client
 from interlude.practices.models import Client
 
 MAX_LOG_MINUTES = 180

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel, ValidationError
 
+from interlude.consents.access import access_client, access_own_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
@@ -76,7 +77,6 @@ from interlude.exercises.worksheets_services import (
     thought_record_draft_save,
     thought_record_start,
 )
-from interlude.practices.access import access_client, access_own_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
@@ -1226,7 +1226,7 @@ def client_worksheets(request: StaffRequest, client_id: uuid.UUID) -> HttpRespon
 
     The gate loads the client (one audit event); everything else is read for that client.
     """
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.JOURNAL)
+    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.JOURNAL).client
     today = client_local_today(client=client)
     context = worksheets_for_clinician(client=client, week_start=week_param(request, default=today))
     context.update({"client": client, "nav": "caseload"})

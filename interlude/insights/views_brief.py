@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interlude.audit.services import event_report_exported
+from interlude.consents.access import access_client
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.insights import report
@@ -24,7 +25,6 @@ from interlude.insights.selectors_brief import (
     brief_inputs,
     report_series,
 )
-from interlude.practices.access import access_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
@@ -41,7 +41,7 @@ def _zone(name: str) -> ZoneInfo:
 
 @access(Access.CLINICIAN)
 def client_brief(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
+    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES).client
     brief = brief_build(brief_inputs(client=client))
     resources = brief_crisis_resources(client=client)
     context = {
@@ -98,7 +98,7 @@ def _report_context(
 
 @access(Access.CLINICIAN)
 def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
+    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES).client
     context, valid = _report_context(request, client, for_print=False)
     return render(request, "insights/report.html", context, status=200 if valid else 400)
 
@@ -106,7 +106,7 @@ def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
 @access(Access.CLINICIAN)
 def client_report_pdf(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     # The gate records its own refusals (outside this transaction, so a 404 keeps its event).
-    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
+    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES).client
     # The report's read and its export event share one transaction: if the event cannot be
     # written, nothing is exported.
     with transaction.atomic():

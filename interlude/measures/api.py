@@ -14,6 +14,7 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from interlude.consents.access import access_own_client
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
@@ -22,7 +23,6 @@ from interlude.measures.instruments import InstrumentDefinition
 from interlude.measures.models import QuestionnaireResponse
 from interlude.measures.selectors import instrument_definitions, response_list
 from interlude.measures.services import response_submit
-from interlude.practices.access import access_own_client
 from interlude.practices.models import Client, Practice
 from interlude.practices.selectors import crisis_resources_for_request, membership_active_for
 

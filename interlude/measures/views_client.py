@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from interlude.consents.access import access_own_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
@@ -44,7 +45,6 @@ from interlude.measures.services import (
     questionnaire_draft_start,
     response_submit,
 )
-from interlude.practices.access import access_own_client
 from interlude.practices.models import Client
 from interlude.practices.selectors import crisis_resources_for_request
 

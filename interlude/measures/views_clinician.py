@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from interlude.consents.access import access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
@@ -33,7 +34,6 @@ from interlude.measures.selectors import (
     schedule_rows,
 )
 from interlude.measures.services import response_submit, schedule_create, schedule_end
-from interlude.practices.access import access_client
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
 
@@ -70,7 +70,7 @@ def _record_url(client: Client) -> str:
 
 
 def _client(request: StaffRequest, client_id: uuid.UUID) -> Client:
-    return access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    return access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES).client
 
 
 @access(Access.CLINICIAN)

@@ -29,12 +29,32 @@ class InvitationKind(models.TextChoices):
 
 
 class ShareScope(models.TextChoices):
-    """What part of a client's record a read touches. The client's sharing choices (a later issue)
-    switch scopes off; PROFILE (name, contact, care team) is always visible to the care team."""
+    """What part of a client's record a read touches; the categories of the client's sharing
+    choices. Values are stored in audit rows: add new ones, never rename.
+
+    The client switches the `SWITCHABLE` ones (consents.rules); PROFILE, SAFETY_PLAN, RISK and
+    CARE_RECORD are never hidden from the care team, as the consent document says."""
 
     PROFILE = "profile", "Profile and care team"
-    CHECKINS = "checkins", "Check-ins and mood"
-    JOURNAL = "journal", "Journal and worksheet text"
+    CHECKINS = "checkins", "Check-in scores"
+    JOURNAL = "journal", "Check-in notes and journal"
     MEASURES = "measures", "Questionnaires"
     IMPORTS = "imports", "Imported app data"
     MESSAGES = "messages", "Messages"
+    WORKSHEETS = "worksheets", "Worksheets"
+    RELAXATION = "relaxation", "Relaxation practice"
+    SAFETY_PLAN = "safety_plan", "Safety plan"
+    RISK = "risk", "Risk answers and alerts"
+    CARE_RECORD = "care_record", "What the care team records (appointments, paper scores)"
+
+
+class Module(models.TextChoices):
+    """A part of the client's app a clinician can switch off for one client (suitability).
+    The safety plan and crisis help are not modules: nothing switches them off."""
+
+    CHECKINS = "checkins", "Check-ins"
+    JOURNAL = "journal", "Journal"
+    WORKSHEETS = "worksheets", "Worksheets"
+    RELAXATION = "relaxation", "Relaxation"
+    QUESTIONNAIRES = "questionnaires", "Questionnaires"
+    LIBRARY = "library", "Reading library"

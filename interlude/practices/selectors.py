@@ -200,7 +200,7 @@ def crisis_resources_for_request(
         # A practice that has not set up its list yet still shows the shipped numbers.
         rows = crisis_resources_default()
     codes = sorted({r.country for r in rows})
-    from interlude.practices.forms import COUNTRY_NAMES
+    from interlude.clinic.forms import COUNTRY_NAMES
 
     countries = sorted(((c, COUNTRY_NAMES.get(c, c)) for c in codes), key=lambda cn: cn[1])
     chosen = sorted(

@@ -11,11 +11,11 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from interlude.consents.access import access_client, access_own_client
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.core.validation import FilterDateTime, PastDateTime
-from interlude.practices.access import access_client, access_own_client
 from interlude.practices.enums import ShareScope
 from interlude.tracking.models import CheckIn, ObservationSource
 from interlude.tracking.selectors import (
@@ -182,7 +182,9 @@ def progress_get(
     if client_id is None:
         client = _own_client(request)
     else:
-        client = access_client(user=request.user, client_id=client_id, scope=ShareScope.CHECKINS)
+        client = access_client(
+            user=request.user, client_id=client_id, scope=ShareScope.CHECKINS
+        ).client
     progress = progress_series(client=client, days=days)
     return ProgressOut(
         days=progress.days,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from interlude.consents.access import access_own_client
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.insights.selectors_patterns import patterns_for_client
-from interlude.practices.access import access_own_client
 from interlude.tracking.charts import (
     SCALE_0_10,
     SCALE_SLEEP_HOURS,

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from interlude.consents.access import access_own_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
-from interlude.practices.access import access_own_client
 from interlude.practices.models import Client
 from interlude.tracking.forms import CheckInForm
 from interlude.tracking.models import CheckIn

@@ -12,7 +12,7 @@ import time_machine
 from django.http import Http404
 
 from interlude.audit.services import event_report_exported
-from interlude.practices.access import access_client
+from interlude.consents.access import access_client
 from interlude.practices.enums import ShareScope
 from tests.e2e.conftest import check_axe, goto, login, screenshot
 from tests.factories import (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from interlude.practices.demo import demo_seed
+from interlude.clinic.demo import demo_seed
 from interlude.practices.models import Client
 from tests.e2e.conftest import check_axe, goto, login, screenshot
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from interlude.practices.demo import demo_seed
+from interlude.clinic.demo import demo_seed
+from interlude.clinic.services import invitation_create_for_client
 from interlude.practices.models import Client, Membership
-from interlude.practices.services import invitation_create_for_client
 from tests.e2e.conftest import check_axe, goto, login, screenshot
 from tests.factories import PASSWORD, clinician_with_client
 

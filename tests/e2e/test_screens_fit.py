@@ -16,8 +16,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.utils import timezone
 
+from interlude.clinic.demo import demo_seed
 from interlude.measures.services import response_submit
-from interlude.practices.demo import demo_seed
 from interlude.practices.models import Client, Membership
 from tests.e2e.conftest import (
     DEMO_PASSWORD,

@@ -33,9 +33,9 @@ from interlude.accounts.adapters import MFAAdapter
 from interlude.accounts.mfa_secrets import mfa_secrets_of
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.clinic.middleware import route_access
 from interlude.core.policy import Access
 from interlude.practices.enums import Role
-from interlude.practices.middleware import route_access
 from tests.factories import (
     PASSWORD,
     CareTeamMemberFactory,

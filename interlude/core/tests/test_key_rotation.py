@@ -12,12 +12,12 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.test import override_settings
 
+from interlude.clinic.services import invitation_create_for_staff, invitation_token
 from interlude.core.crypto import key_id_of
 from interlude.core.key_rotation import rotators
 from interlude.practices.encryption import INVITATION_ROTATOR
 from interlude.practices.enums import Role
 from interlude.practices.models import Invitation
-from interlude.practices.services import invitation_create_for_staff, invitation_token
 from tests.factories import MembershipFactory, UserFactory
 
 KEY_1 = os.urandom(32)

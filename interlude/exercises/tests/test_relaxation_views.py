@@ -8,9 +8,9 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import URLResolver, get_resolver, reverse
 
+from interlude.clinic.middleware import route_access
 from interlude.core.policy import Access
 from interlude.exercises.models import RelaxationSession
-from interlude.practices.middleware import route_access
 from interlude.tracking.models import Observation, ObservationKind
 from tests.factories import UserFactory
 

@@ -15,6 +15,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from interlude.alerts.models import Alert, AlertKind, AlertStatus, Severity
+from interlude.clinic.views.clinician import _ago
 from interlude.core.templatetags.interlude import ago
 from interlude.exercises.relaxation_services import relaxation_session_create
 from interlude.exercises.schemas import JournalEntryIn
@@ -34,7 +35,6 @@ from interlude.measures.models import (
 from interlude.measures.services import response_submit
 from interlude.practices.enums import ClientStatus
 from interlude.practices.models import Client, Membership
-from interlude.practices.views.clinician import _ago
 from interlude.tracking.services import CheckInValues, checkin_create
 from tests.factories import (
     CareTeamMemberFactory,

@@ -10,17 +10,17 @@ import pytest
 from django.utils import timezone
 
 from interlude.accounts.models import User
+from interlude.alerts.access import access_alert_inbox
 from interlude.alerts.models import Alert, AlertKind, AlertStatus
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.selectors import appointment_next
+from interlude.clinic.demo import demo_seed
 from interlude.measures.models import (
     QuestionnaireDue,
     QuestionnaireResponse,
     QuestionnaireSchedule,
 )
 from interlude.measures.selectors import due_list_open, response_series
-from interlude.practices.access import access_alert_inbox
-from interlude.practices.demo import demo_seed
 from interlude.practices.models import Client, Membership
 from interlude.tracking.models import CheckIn
 

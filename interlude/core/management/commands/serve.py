@@ -88,7 +88,7 @@ class Command(BaseCommand):
             f"{settings.AUDIT_CHECKPOINT_EVERY} s."
         )
         if settings.DEMO_ENABLED:
-            from interlude.practices.demo import DEMO_LOGINS
+            from interlude.clinic.demo import DEMO_LOGINS
 
             self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
             for email, what in DEMO_LOGINS:

@@ -17,8 +17,8 @@ from interlude.alerts.models import Alert
 from interlude.audit.models import AuditEvent
 from interlude.audit.selectors import AccessHistoryGroup
 from interlude.audit.services import event_alert_viewed_as_recipient, event_report_exported
+from interlude.consents.access import access_client
 from interlude.measures.services import response_submit
-from interlude.practices.access import access_client
 from interlude.practices.enums import Role, ShareScope
 from interlude.tracking.services import CheckInValues, checkin_create
 from tests.factories import (

@@ -15,19 +15,19 @@ from django.test import Client as HttpClient
 from interlude.accounts.models import User
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
-from interlude.core.clock import client_today
-from interlude.core.errors import ApplicationError
-from interlude.practices.emails import invitation_email_send
-from interlude.practices.enums import ClientStatus, InvitationKind, Role
-from interlude.practices.models import Invitation, Membership
-from interlude.practices.services import (
+from interlude.clinic.emails import invitation_email_send
+from interlude.clinic.services import (
     invitation_accept,
     invitation_create_for_client,
     invitation_create_for_staff,
     invitation_find,
     invitation_revoke,
 )
-from interlude.practices.tasks import invitation_send_email
+from interlude.clinic.tasks import invitation_send_email
+from interlude.core.clock import client_today
+from interlude.core.errors import ApplicationError
+from interlude.practices.enums import ClientStatus, InvitationKind, Role
+from interlude.practices.models import Invitation, Membership
 from tests.factories import (
     PASSWORD,
     CareTeamMemberFactory,

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from interlude.audit.enums import AuditAction, AuditOutcome
 from interlude.audit.models import AuditEvent
+from interlude.clinic.services import invitation_find
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
 from interlude.practices.models import CareTeamMember, Client, Invitation
-from interlude.practices.services import invitation_find
 from tests.factories import (
     CareTeamMemberFactory,
     ClientFactory,

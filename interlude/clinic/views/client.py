@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from interlude.audit.selectors import audit_access_history_for_client
+from interlude.consents.access import access_own_client
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.measures.selectors import due_list_open, instrument_definitions
-from interlude.practices.access import access_own_client
 from interlude.practices.models import Client
 from interlude.practices.selectors import care_team_for_client, crisis_resources_for_request
 from interlude.tracking.selectors import checkin_list

@@ -6,11 +6,11 @@ from django.contrib.auth import login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from interlude.clinic.forms import InvitationAcceptForm
+from interlude.clinic.services import invitation_accept, invitation_find
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
-from interlude.practices.forms import InvitationAcceptForm
-from interlude.practices.services import invitation_accept, invitation_find
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

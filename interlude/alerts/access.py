@@ -1,8 +1,8 @@
-"""The gate: the only way to load a client's data (DESIGN.md, "The gate").
+"""The alerts' side of the gate: who an alert reaches, and loading alerts for them.
 
-Every helper authorises and loads in one step, answers 404 for anything out of reach (never a
-403 that would confirm the record exists), and audits every read by someone other than the
-client in the same transaction as the read: if the audit write fails, nothing is returned.
+Alerts sit above the gate (they read questionnaire answers), so their access rules live here and
+use the gate's building blocks; safety-critical signals reach the care team whatever the client's
+sharing choices (DESIGN.md, "The gate").
 """
 
 from __future__ import annotations
@@ -14,102 +14,16 @@ from django.db.models import Q
 from django.http import Http404
 
 from interlude.accounts.models import User
-from interlude.accounts.selectors import user_has_second_factor
 from interlude.alerts.models import Alert, AlertStatus
 from interlude.audit.services import (
     event_alert_viewed_as_recipient,
     event_alerts_viewed,
-    event_caseload_viewed,
     event_client_access_denied,
     event_client_record_viewed,
 )
-from interlude.core.errors import SecondFactorRequired
+from interlude.consents.access import clinical_memberships, require_second_factor
 from interlude.practices.enums import Role, ShareScope
-from interlude.practices.models import CareTeamMember, Client, Membership
-
-
-def _require_second_factor(user: User) -> None:
-    if not user_has_second_factor(user=user):
-        raise SecondFactorRequired
-
-
-def _clinical_memberships(user: User) -> list[Membership]:
-    return [
-        m for m in Membership.objects.filter(user=user, is_active=True) if Role(m.role).is_clinical
-    ]
-
-
-def access_client(
-    *,
-    user: User,
-    client_id: uuid.UUID | str,
-    scope: ShareScope | tuple[ShareScope, ...] = ShareScope.PROFILE,
-) -> Client:
-    """A client the user may see: themselves, or a client on one of the user's care teams.
-
-    `client_id` is the client's public id. `scope` names what part of the record the caller will
-    show (a tuple for a page that shows several, like the client record); it is recorded with the
-    audit event (and, once clients choose what to share, checked).
-    """
-    if not user.is_authenticated or not user.is_active:
-        raise Http404
-    try:
-        public_id = uuid.UUID(str(client_id))
-    except ValueError:
-        raise Http404 from None
-    own = getattr(user, "client_profile", None)
-    if own is not None and own.public_id == public_id:
-        return own
-    memberships = _clinical_memberships(user)
-    client = (
-        Client.objects.select_related("practice", "user")
-        .filter(
-            public_id=public_id,
-            practice__in=[m.practice_id for m in memberships],
-            care_team__membership__in=memberships,
-        )
-        .distinct()
-        .first()
-    )
-    if client is None:
-        event_client_access_denied(
-            actor=user,
-            requested_client_id=str(public_id),
-            reason="not on the care team",
-            client=Client.objects.filter(public_id=public_id).first(),
-        )
-        raise Http404
-    _require_second_factor(user)
-    with transaction.atomic():
-        event_client_record_viewed(actor=user, client=client, scope=scope)
-    return client
-
-
-def access_own_client(*, user: User) -> Client:
-    """The client profile of the signed-in person (clients reading their own data)."""
-    client = getattr(user, "client_profile", None) if user.is_authenticated else None
-    if client is None:
-        raise Http404
-    return client
-
-
-def access_caseload(*, user: User, membership: Membership) -> list[Client]:
-    """Every client on this clinician's care teams, with their care teams loaded. Audited once."""
-    if membership.user_id != user.pk or not membership.is_active:
-        raise Http404
-    if not Role(membership.role).is_clinical:
-        return []
-    _require_second_factor(user)
-    with transaction.atomic():
-        clients = list(
-            Client.objects.filter(
-                practice_id=membership.practice_id, care_team__membership=membership
-            )
-            .select_related("user")
-            .order_by("full_name")
-        )
-        event_caseload_viewed(actor=user, practice=membership.practice, client_count=len(clients))
-    return clients
+from interlude.practices.models import CareTeamMember, Membership
 
 
 def alert_reach(*, memberships: list[Membership]) -> Q:
@@ -172,7 +86,7 @@ def access_alert_inbox(
         raise Http404
     if not Role(membership.role).is_clinical:
         return []
-    _require_second_factor(user)
+    require_second_factor(user)
     with transaction.atomic():
         rows = Alert.objects.filter(alert_reach(memberships=[membership])).select_related(
             "client", "acknowledged_by", "resolved_by", "handed_to__user"
@@ -195,7 +109,7 @@ def access_alert(*, user: User, alert_id: uuid.UUID | str) -> Alert:
         public_id = uuid.UUID(str(alert_id))
     except ValueError:
         raise Http404 from None
-    memberships = _clinical_memberships(user)
+    memberships = clinical_memberships(user)
     alert = (
         Alert.objects.select_related("client", "client__practice")
         .filter(alert_reach(memberships=memberships), public_id=public_id)
@@ -210,7 +124,7 @@ def access_alert(*, user: User, alert_id: uuid.UUID | str) -> Alert:
             client=found.client if found else None,
         )
         raise Http404
-    _require_second_factor(user)
+    require_second_factor(user)
     _mark_reach(alerts=[alert], memberships=memberships)
     with transaction.atomic():
         event_client_record_viewed(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from interlude.clinic.demo import demo_seed
 from interlude.core.errors import ApplicationError
-from interlude.practices.demo import demo_seed
 from interlude.practices.models import Client, Practice
 from interlude.tracking.models import CheckIn, Observation
 

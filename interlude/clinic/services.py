@@ -158,7 +158,7 @@ def _new_invitation(
         expires_at=timezone.now() + settings.INVITATION_LIFETIME,
     )
     event_invitation_sent(actor=actor, invitation=invitation)
-    from interlude.practices.tasks import invitation_send_email
+    from interlude.clinic.tasks import invitation_send_email
 
     # Only the id goes on the queue; the worker rebuilds the link from the encrypted token.
     invitation.token_encrypted = encrypt_text(token, aad=f"invitation:{invitation.pk}")

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from interlude.accounts.models import User
+from interlude.clinic.services import client_create, practice_create, token_digest
 from interlude.core.errors import ApplicationError
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
 from interlude.practices.models import Client, Invitation, Membership, Practice
-from interlude.practices.services import client_create, practice_create, token_digest
 
 DEMO_DOMAIN = "demo.interlude.test"
 

@@ -26,7 +26,7 @@ def invitation_email_send(*, invitation_id: int, base_url: str) -> bool:
         )
         if invitation is None or invitation.email_sent_at is not None or not invitation.is_pending:
             return False
-        from interlude.practices.services import invitation_token
+        from interlude.clinic.services import invitation_token
 
         link = urljoin(
             settings.SITE_URL + "/" if settings.SITE_URL else base_url,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interlude.practices.views import client, clinician, common, invitations, practice
+from interlude.clinic.views import client, clinician, common, invitations, practice
 
 urlpatterns = [
     path("", common.home, name="home"),

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 import pytest
 from django.test import Client as HttpClient
 
-from interlude.practices.forms import COUNTRIES, ClientCreateForm
+from interlude.clinic.forms import COUNTRIES, ClientCreateForm
 from interlude.practices.models import Client
 from interlude.practices.timezones import COUNTRY_ZONES, time_zone_options, time_zone_parse
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory

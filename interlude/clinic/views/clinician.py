@@ -16,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from interlude.alerts.selectors import alert_list_for_client
 from interlude.care.views_appointments import appointments_panel_context
+from interlude.clinic.forms import ClientCreateForm, ClientInviteForm
+from interlude.clinic.services import client_create, invitation_create_for_client
+from interlude.consents.access import access_caseload, access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
@@ -39,11 +42,8 @@ from interlude.measures.change import TrackStatus
 from interlude.measures.instruments import band_phrase
 from interlude.measures.selectors import instrument_definitions
 from interlude.measures.views_clinician import schedules_panel_context
-from interlude.practices.access import access_caseload, access_client
 from interlude.practices.enums import ClientStatus, ShareScope
-from interlude.practices.forms import ClientCreateForm, ClientInviteForm
 from interlude.practices.selectors import caseload_rows, client_record_context
-from interlude.practices.services import client_create, invitation_create_for_client
 
 # The record shows scores, check-ins and shared worksheet text (one audit event lists all three).
 RECORD_SCOPES = (ShareScope.MEASURES, ShareScope.CHECKINS, ShareScope.JOURNAL)
@@ -156,7 +156,7 @@ def caseload_row_html(
 
 @access(Access.CLINICIAN)
 def caseload(request: StaffRequest) -> HttpResponse:
-    clients = access_caseload(user=request.user, membership=request.membership)
+    clients = [a.client for a in access_caseload(user=request.user, membership=request.membership)]
     status = request.GET.get("status", "")
     status = status if status in [*ClientStatus.values, "all"] else ""
     sort = SORTS.get(request.GET.get("sort", ""), "need")
@@ -224,7 +224,7 @@ def client_add(request: StaffRequest) -> HttpResponse:
 
 @access(Access.CLINICIAN)
 def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=RECORD_SCOPES)
+    client = access_client(user=request.user, client_id=client_id, scope=RECORD_SCOPES).client
     definitions = instrument_definitions(practice=client.practice)
     context = client_record_context(client=client)
     context.update(
@@ -252,7 +252,7 @@ def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
 @access(Access.CLINICIAN)
 @require_POST
 def client_invite(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id)
+    client = access_client(user=request.user, client_id=client_id).client
     form = ClientInviteForm(request.POST)
     if form.is_valid():
         try:

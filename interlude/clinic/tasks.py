@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from interlude.practices import emails
+from interlude.clinic import emails
 
 
 @task()

@@ -6,8 +6,8 @@ import uuid
 
 from ninja import Router, Schema
 
+from interlude.consents.access import access_caseload, access_client
 from interlude.core.http import InterludeRequest
-from interlude.practices.access import access_caseload, access_client
 from interlude.practices.models import Client
 from interlude.practices.selectors import membership_active_for
 
@@ -61,9 +61,12 @@ def client_list(request: InterludeRequest) -> list[ClientOut]:
     membership = membership_active_for(user=request.user)
     if membership is None:
         return []
-    return [_client_out(c) for c in access_caseload(user=request.user, membership=membership)]
+    return [
+        _client_out(c)
+        for c in [a.client for a in access_caseload(user=request.user, membership=membership)]
+    ]
 
 
 @router.get("/clients/{client_id}", response=ClientOut)
 def client_detail(request: InterludeRequest, client_id: uuid.UUID) -> ClientOut:
-    return _client_out(access_client(user=request.user, client_id=client_id))
+    return _client_out(access_client(user=request.user, client_id=client_id).client)

@@ -17,9 +17,9 @@ from django.test import Client as HttpClient
 
 from interlude.audit.enums import AuditAction, AuditOutcome
 from interlude.audit.models import AuditEvent
+from interlude.consents.access import access_caseload, access_client, access_own_client
 from interlude.core.context import RequestContext, reset_request_context, set_request_context
 from interlude.core.errors import SecondFactorRequired
-from interlude.practices.access import access_caseload, access_client, access_own_client
 from interlude.practices.enums import Role, ShareScope
 from tests.factories import (
     CareTeamMemberFactory,

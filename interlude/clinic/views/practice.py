@@ -7,22 +7,22 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from interlude.clinic.forms import CrisisResourceForm, StaffInviteForm
+from interlude.clinic.services import (
+    crisis_resource_update,
+    invitation_create_for_staff,
+    membership_deactivate,
+)
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.practices.enums import Role
-from interlude.practices.forms import CrisisResourceForm, StaffInviteForm
 from interlude.practices.selectors import (
     crisis_resource_get,
     crisis_resource_list,
     invitation_pending_staff_list,
     membership_get,
     membership_list,
-)
-from interlude.practices.services import (
-    crisis_resource_update,
-    invitation_create_for_staff,
-    membership_deactivate,
 )
 
 

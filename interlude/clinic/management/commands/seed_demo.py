@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from interlude.clinic.demo import demo_seed
 from interlude.core.errors import ApplicationError
-from interlude.practices.demo import demo_seed
 
 
 class Command(BaseCommand):

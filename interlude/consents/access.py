@@ -1,0 +1,324 @@
+"""The gate: the only way to load a client's data (DESIGN.md, "The gate").
+
+Every helper authorises and loads in one step, answers 404 for anything out of reach (never a
+403 that would confirm the record exists), and audits every read by someone other than the
+client in the same transaction as the read: if the audit write fails, nothing is returned.
+
+What comes back is a `CareAccess`: the client, the viewer, how they reach the record, and the
+categories they may see right now (consent, sharing, care team, module switches, break-glass).
+Selectors ask it (`access.can_see(...)`, `access.scope(qs, ...)`, `access.shows(obj, ...)`)
+instead of re-deriving a privacy rule; the rules themselves are in `consents.rules`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from interlude.accounts.models import User
+from interlude.accounts.selectors import user_has_second_factor
+from interlude.audit.services import (
+    event_break_glass_viewed,
+    event_caseload_viewed,
+    event_client_access_denied,
+    event_client_record_viewed,
+)
+from interlude.consents import rules
+from interlude.consents.models import (
+    BreakGlassGrant,
+    ClientPrivacy,
+    ConsentStatus,
+    PracticePrivacySettings,
+)
+from interlude.core.errors import SecondFactorRequired
+from interlude.practices.enums import Module, Role, ShareScope
+from interlude.practices.models import CareTeamMember, Client, Membership
+
+M = TypeVar("M", bound=Model)
+
+# The name selectors use for what the gate scopes: the categories of a client's record.
+Category = ShareScope
+
+
+class Viewer(StrEnum):
+    SELF = "self"  # the client, reading their own record
+    CARE_TEAM = "care_team"  # a clinician (or owner) on the client's care team
+    BREAK_GLASS = "break_glass"  # an owner outside the care team, for 60 minutes, with a reason
+
+
+@dataclass(frozen=True)
+class CareAccess:
+    """What one viewer may see of one client's record, right now. Made only by the gate."""
+
+    client: Client
+    user: User
+    viewer: Viewer
+    membership: Membership | None
+    categories: frozenset[ShareScope]
+    modules_off: frozenset[str] = frozenset()
+    consent_status: str = ConsentStatus.PENDING
+    break_glass: BreakGlassGrant | None = field(default=None, compare=False)
+
+    @property
+    def is_self(self) -> bool:
+        return self.viewer is Viewer.SELF
+
+    def can_see(self, category: ShareScope) -> bool:
+        """Whether this viewer may see this category of the record at all."""
+        return category in self.categories
+
+    def not_shared(self, category: ShareScope) -> bool:
+        """For pages: the category exists but this viewer is not shown it ("not shared")."""
+        return not self.can_see(category)
+
+    def scope(self, qs: QuerySet[M], category: ShareScope) -> QuerySet[M]:
+        """`qs` narrowed to this client and to what this viewer may see of `category`: nothing
+        when the category is not shared (except rows the care team recorded themselves), and
+        only items whose own switch is on where one exists (journal entries, check-in notes)."""
+        qs = qs.filter(client_id=self.client.pk)
+        label = qs.model._meta.label
+        if not self.can_see(category):
+            kept = rules.CARE_RECORDED.get((label, category))
+            return qs.filter(kept) if kept is not None else qs.none()
+        if self.is_self:
+            return qs
+        if label == "tracking.Observation":
+            return qs.filter(rules.observation_q(self.categories))
+        rule = rules.ITEM_RULES.get((label, category))
+        return qs.filter(rule.q) if rule is not None else qs
+
+    def shows(self, obj: Any, category: ShareScope) -> bool:
+        """Whether this viewer may see one loaded row (or its field) of `category`: the category
+        must be visible and, where the item has a switch of its own, that switch on."""
+        if not self.can_see(category):
+            return False
+        if self.is_self:
+            return True
+        rule = rules.ITEM_RULES.get((obj._meta.label, category))
+        return rule.test(obj) if rule is not None else True
+
+    def module_on(self, module: Module) -> bool:
+        return module.value not in self.modules_off
+
+    def hidden_categories(self) -> list[ShareScope]:
+        """The switchable categories this viewer is not shown, in the Sharing page's order."""
+        return [c for c in rules.SWITCHABLE if not self.can_see(c)]
+
+
+def require_second_factor(user: User) -> None:
+    if not user_has_second_factor(user=user):
+        raise SecondFactorRequired
+
+
+def clinical_memberships(user: User) -> list[Membership]:
+    return [
+        m for m in Membership.objects.filter(user=user, is_active=True) if Role(m.role).is_clinical
+    ]
+
+
+def _privacy_rows(clients: Iterable[Client]) -> dict[int, ClientPrivacy]:
+    ids = [c.pk for c in clients]
+    return {p.client_id: p for p in ClientPrivacy.objects.filter(client_id__in=ids)}
+
+
+def _practice_defaults(practice_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    return {
+        s.practice_id: s.default_categories
+        for s in PracticePrivacySettings.objects.filter(practice_id__in=set(practice_ids))
+    }
+
+
+def _build(
+    *,
+    client: Client,
+    user: User,
+    viewer: Viewer,
+    membership: Membership | None,
+    privacy: ClientPrivacy | None,
+    defaults: dict[str, Any],
+    grant: BreakGlassGrant | None = None,
+) -> CareAccess:
+    status = privacy.consent_status if privacy is not None else ConsentStatus.PENDING
+    choices = rules.sharing_choices(
+        practice_defaults=defaults, client_choices=privacy.categories if privacy else {}
+    )
+    hidden = bool(
+        privacy is not None and membership is not None and membership.pk in privacy.hidden_from
+    )
+    categories = rules.visible_categories(
+        is_self=viewer is Viewer.SELF,
+        consent_status=status,
+        choices=choices,
+        hidden_from_viewer=hidden,
+    )
+    return CareAccess(
+        client=client,
+        user=user,
+        viewer=viewer,
+        membership=membership,
+        categories=categories,
+        modules_off=frozenset(privacy.modules_off if privacy else ()),
+        consent_status=status,
+        break_glass=grant,
+    )
+
+
+def care_access_for(
+    *, client: Client, user: User, viewer: Viewer, membership: Membership | None
+) -> CareAccess:
+    """The capability for a client the caller has already authorised (used by the gate's own
+    helpers and by services acting for the client, such as the export worker)."""
+    privacy = _privacy_rows([client]).get(client.pk)
+    defaults = _practice_defaults([client.practice_id]).get(client.practice_id, {})
+    return _build(
+        client=client,
+        user=user,
+        viewer=viewer,
+        membership=membership,
+        privacy=privacy,
+        defaults=defaults,
+    )
+
+
+def _active_grant(*, user: User, public_id: uuid.UUID) -> BreakGlassGrant | None:
+    return (
+        BreakGlassGrant.objects.select_related("client__practice", "client__user")
+        .filter(user=user, client__public_id=public_id, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def access_client(
+    *,
+    user: User,
+    client_id: uuid.UUID | str,
+    scope: ShareScope | tuple[ShareScope, ...] = ShareScope.PROFILE,
+) -> CareAccess:
+    """A client the user may see: themselves, a client on one of the user's care teams, or (for
+    an owner with an open break-glass grant) a client of their practice.
+
+    `client_id` is the client's public id. `scope` names what part of the record the caller will
+    show (a tuple for a page that shows several, like the client record); it is recorded with the
+    audit event. What the viewer may actually see is on the returned `CareAccess`.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        public_id = uuid.UUID(str(client_id))
+    except ValueError:
+        raise Http404 from None
+    own = getattr(user, "client_profile", None)
+    if own is not None and own.public_id == public_id:
+        return care_access_for(client=own, user=user, viewer=Viewer.SELF, membership=None)
+    memberships = clinical_memberships(user)
+    team = (
+        CareTeamMember.objects.select_related("client__practice", "client__user", "membership")
+        .filter(
+            client__public_id=public_id,
+            membership__in=memberships,
+            client__practice_id__in=[m.practice_id for m in memberships],
+        )
+        .first()
+    )
+    if team is not None:
+        client, membership = team.client, team.membership
+        require_second_factor(user)
+        care = care_access_for(
+            client=client, user=user, viewer=Viewer.CARE_TEAM, membership=membership
+        )
+        with transaction.atomic():
+            event_client_record_viewed(actor=user, client=client, scope=scope)
+        return care
+    owner_of = {m.practice_id: m for m in memberships if m.role == Role.OWNER}
+    grant = _active_grant(user=user, public_id=public_id) if owner_of else None
+    if grant is not None and grant.client.practice_id in owner_of:
+        require_second_factor(user)
+        client = grant.client
+        privacy = _privacy_rows([client]).get(client.pk)
+        defaults = _practice_defaults([client.practice_id]).get(client.practice_id, {})
+        care = _build(
+            client=client,
+            user=user,
+            viewer=Viewer.BREAK_GLASS,
+            membership=owner_of[client.practice_id],
+            privacy=privacy,
+            defaults=defaults,
+            grant=grant,
+        )
+        with transaction.atomic():
+            event_break_glass_viewed(
+                actor=user, client=client, grant_id=str(grant.public_id), scope=scope
+            )
+        return care
+    event_client_access_denied(
+        actor=user,
+        requested_client_id=str(public_id),
+        reason="not on the care team",
+        client=Client.objects.filter(public_id=public_id).first(),
+    )
+    raise Http404
+
+
+def access_own(*, user: User, module: Module | None = None) -> CareAccess:
+    """The signed-in client's own record, as a `CareAccess` that sees everything. With `module`,
+    a 404 when a clinician switched that part of the app off for this client (ADR 0002)."""
+    client = access_own_client(user=user)
+    care = care_access_for(client=client, user=user, viewer=Viewer.SELF, membership=None)
+    if module is not None and not care.module_on(module):
+        raise Http404
+    return care
+
+
+def access_own_client(*, user: User, module: Module | None = None) -> Client:
+    """The client profile of the signed-in person (clients reading their own data)."""
+    client = getattr(user, "client_profile", None) if user.is_authenticated else None
+    if client is None:
+        raise Http404
+    if module is not None:
+        off = ClientPrivacy.objects.filter(client_id=client.pk).values_list(
+            "modules_off", flat=True
+        )
+        if any(module.value in row for row in off):
+            raise Http404
+    return client
+
+
+def access_caseload(*, user: User, membership: Membership) -> list[CareAccess]:
+    """Every client on this clinician's care teams, each as a `CareAccess`. Audited once; the
+    sharing state of the whole caseload is read in two queries."""
+    if membership.user_id != user.pk or not membership.is_active:
+        raise Http404
+    if not Role(membership.role).is_clinical:
+        return []
+    require_second_factor(user)
+    with transaction.atomic():
+        clients = list(
+            Client.objects.filter(
+                practice_id=membership.practice_id, care_team__membership=membership
+            )
+            .select_related("user")
+            .order_by("full_name")
+        )
+        event_caseload_viewed(actor=user, practice=membership.practice, client_count=len(clients))
+    privacy = _privacy_rows(clients)
+    defaults = _practice_defaults([membership.practice_id]).get(membership.practice_id, {})
+    return [
+        _build(
+            client=c,
+            user=user,
+            viewer=Viewer.CARE_TEAM,
+            membership=membership,
+            privacy=privacy.get(c.pk),
+            defaults=defaults,
+        )
+        for c in clients
+    ]
