@@ -155,3 +155,38 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.public_id}"
+
+
+class ClosureStatus(models.TextChoices):
+    REQUESTED = "requested", "Asked for"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ClosureRequest(models.Model):
+    """A client's request to close their account, and the practice's decision against its duty to
+    keep records: what was kept (and why) and what was erased with the client's data key."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey("practices.Practice", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        "practices.Client", on_delete=models.PROTECT, related_name="closure_requests"
+    )
+    status = models.CharField(
+        max_length=20, choices=ClosureStatus.choices, default=ClosureStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Record types kept under the practice's retention duty, with the reason it gave.
+    kept = models.JSONField(default=list, blank=True)
+    retention_reason = models.TextField(blank=True)
+    pseudonym = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"closure {self.public_id}"
