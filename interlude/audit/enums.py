@@ -45,6 +45,10 @@ class AuditAction(models.TextChoices):
     CONSENT_ACCEPTED = "consent.accepted", "Gave consent"
     CONSENT_WITHDRAWN = "consent.withdrawn", "Withdrew consent"
     SHARING_CHANGED = "consent.sharing_changed", "Changed what is shared"
+    SHARING_DEFAULTS_CHANGED = (
+        "practice.sharing_defaults_changed",
+        "Changed what new clients share by default",
+    )
     MODULES_CHANGED = "client.modules_changed", "Switched parts of the app on or off"
     BREAK_GLASS_OPENED = "client.break_glass_opened", "Opened a record in an emergency"
     BREAK_GLASS_VIEWED = "client.break_glass_viewed", "Read a record under emergency access"

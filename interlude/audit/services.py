@@ -439,6 +439,18 @@ def event_sharing_changed(
     )
 
 
+def event_sharing_defaults_changed(
+    *, actor: User, practice: Practice, defaults: dict[str, bool]
+) -> AuditEvent:
+    """`defaults` is the practice's full map of sharing defaults for new clients, after the change."""
+    return _append(
+        action=AuditAction.SHARING_DEFAULTS_CHANGED,
+        actor=actor,
+        practice=practice,
+        detail={"defaults": defaults},
+    )
+
+
 def event_modules_changed(*, actor: User, client: Client, modules_off: list[str]) -> AuditEvent:
     return _append(
         action=AuditAction.MODULES_CHANGED,
