@@ -48,6 +48,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
+        skip_postgeneration_save = True
 
     practice = factory.SubFactory(PracticeFactory)
     full_name = factory.Faker("name")

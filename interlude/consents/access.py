@@ -13,7 +13,6 @@ instead of re-deriving a privacy rule; the rules themselves are in `consents.rul
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -124,16 +123,24 @@ def clinical_memberships(user: User) -> list[Membership]:
     ]
 
 
-def _privacy_rows(clients: Iterable[Client]) -> dict[int, ClientPrivacy]:
-    ids = [c.pk for c in clients]
-    return {p.client_id: p for p in ClientPrivacy.objects.filter(client_id__in=ids)}
+def _privacy_of(client: Client) -> ClientPrivacy | None:
+    # Loaded with the client (select_related("privacy")) by the gate's queries: no extra query.
+    try:
+        return client.privacy  # type: ignore[attr-defined, no-any-return]
+    except ClientPrivacy.DoesNotExist:
+        return None
 
 
-def _practice_defaults(practice_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    return {
-        s.practice_id: s.default_categories
-        for s in PracticePrivacySettings.objects.filter(practice_id__in=set(practice_ids))
-    }
+def _defaults_of(client: Client) -> dict[str, Any]:
+    try:
+        settings = client.practice.privacy_settings  # type: ignore[attr-defined]
+    except PracticePrivacySettings.DoesNotExist:
+        return {}
+    return settings.default_categories  # type: ignore[no-any-return]
+
+
+# What the gate loads with a client so that building its CareAccess costs no query.
+CLIENT_RELATED = ("practice", "user", "privacy", "practice__privacy_settings")
 
 
 def _build(
@@ -176,21 +183,20 @@ def care_access_for(
 ) -> CareAccess:
     """The capability for a client the caller has already authorised (used by the gate's own
     helpers and by services acting for the client, such as the export worker)."""
-    privacy = _privacy_rows([client]).get(client.pk)
-    defaults = _practice_defaults([client.practice_id]).get(client.practice_id, {})
     return _build(
         client=client,
         user=user,
         viewer=viewer,
         membership=membership,
-        privacy=privacy,
-        defaults=defaults,
+        privacy=_privacy_of(client),
+        # The client sees all of their own record: the practice's defaults do not matter.
+        defaults={} if viewer is Viewer.SELF else _defaults_of(client),
     )
 
 
 def _active_grant(*, user: User, public_id: uuid.UUID) -> BreakGlassGrant | None:
     return (
-        BreakGlassGrant.objects.select_related("client__practice", "client__user")
+        BreakGlassGrant.objects.select_related(*(f"client__{r}" for r in CLIENT_RELATED))
         .filter(user=user, client__public_id=public_id, expires_at__gt=timezone.now())
         .order_by("-expires_at")
         .first()
@@ -221,7 +227,9 @@ def access_client(
         return care_access_for(client=own, user=user, viewer=Viewer.SELF, membership=None)
     memberships = clinical_memberships(user)
     team = (
-        CareTeamMember.objects.select_related("client__practice", "client__user", "membership")
+        CareTeamMember.objects.select_related(
+            "membership", *(f"client__{r}" for r in CLIENT_RELATED)
+        )
         .filter(
             client__public_id=public_id,
             membership__in=memberships,
@@ -243,15 +251,13 @@ def access_client(
     if grant is not None and grant.client.practice_id in owner_of:
         require_second_factor(user)
         client = grant.client
-        privacy = _privacy_rows([client]).get(client.pk)
-        defaults = _practice_defaults([client.practice_id]).get(client.practice_id, {})
         care = _build(
             client=client,
             user=user,
             viewer=Viewer.BREAK_GLASS,
             membership=owner_of[client.practice_id],
-            privacy=privacy,
-            defaults=defaults,
+            privacy=_privacy_of(client),
+            defaults=_defaults_of(client),
             grant=grant,
         )
         with transaction.atomic():
@@ -294,7 +300,7 @@ def access_own_client(*, user: User, module: Module | None = None) -> Client:
 
 def access_caseload(*, user: User, membership: Membership) -> list[CareAccess]:
     """Every client on this clinician's care teams, each as a `CareAccess`. Audited once; the
-    sharing state of the whole caseload is read in two queries."""
+    sharing state comes in the same query as the clients."""
     if membership.user_id != user.pk or not membership.is_active:
         raise Http404
     if not Role(membership.role).is_clinical:
@@ -305,20 +311,18 @@ def access_caseload(*, user: User, membership: Membership) -> list[CareAccess]:
             Client.objects.filter(
                 practice_id=membership.practice_id, care_team__membership=membership
             )
-            .select_related("user")
+            .select_related(*CLIENT_RELATED)
             .order_by("full_name")
         )
         event_caseload_viewed(actor=user, practice=membership.practice, client_count=len(clients))
-    privacy = _privacy_rows(clients)
-    defaults = _practice_defaults([membership.practice_id]).get(membership.practice_id, {})
     return [
         _build(
             client=c,
             user=user,
             viewer=Viewer.CARE_TEAM,
             membership=membership,
-            privacy=privacy.get(c.pk),
-            defaults=defaults,
+            privacy=_privacy_of(c),
+            defaults=_defaults_of(c),
         )
         for c in clients
     ]

@@ -54,7 +54,7 @@ def _denied_event() -> AuditEvent:
 def test_care_team_clinician_gets_the_client(care_pair):
     membership, client = care_pair
 
-    assert access_client(user=membership.user, client_id=client.public_id) == client
+    assert access_client(user=membership.user, client_id=client.public_id).client == client
 
 
 def test_care_team_clinician_read_writes_exactly_one_record_viewed_event(
@@ -102,7 +102,7 @@ def test_owner_on_the_care_team_gets_the_client():
     client = ClientFactory(practice=practice)
     CareTeamMemberFactory(client=client, membership=owner)
 
-    assert access_client(user=owner.user, client_id=client.public_id) == client
+    assert access_client(user=owner.user, client_id=client.public_id).client == client
 
 
 def test_second_care_team_member_gets_the_client(care_pair):
@@ -110,7 +110,7 @@ def test_second_care_team_member_gets_the_client(care_pair):
     colleague = MembershipFactory(practice=membership.practice, user=UserFactory(mfa_exempt=True))
     CareTeamMemberFactory(client=client, membership=colleague, is_primary=False)
 
-    assert access_client(user=colleague.user, client_id=client.public_id) == client
+    assert access_client(user=colleague.user, client_id=client.public_id).client == client
 
 
 # --- everyone else gets a 404 and a denial in the audit trail ------------------------------------
@@ -249,7 +249,7 @@ def test_sequential_primary_key_is_not_accepted_as_a_client_id(care_pair):
 def test_client_reads_their_own_record_without_an_audit_event(care_pair):
     _, client = care_pair
 
-    assert access_client(user=client.user, client_id=client.public_id) == client
+    assert access_client(user=client.user, client_id=client.public_id).client == client
     assert _events() == []
 
 
@@ -311,7 +311,7 @@ def test_clinician_with_a_totp_authenticator_gets_the_client(settings):
         user=membership.user, type=Authenticator.Type.TOTP, data={"secret": "unused"}
     )
 
-    assert access_client(user=membership.user, client_id=client.public_id) == client
+    assert access_client(user=membership.user, client_id=client.public_id).client == client
     assert _events() == [(AuditAction.CLIENT_RECORD_VIEWED, AuditOutcome.SUCCESS)]
 
 
@@ -319,7 +319,7 @@ def test_client_needs_no_second_factor_to_read_themselves():
     _, client = clinician_with_client()
     assert client.user.mfa_exempt is False
 
-    assert access_client(user=client.user, client_id=client.public_id) == client
+    assert access_client(user=client.user, client_id=client.public_id).client == client
 
 
 # --- caseload ------------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ def test_caseload_holds_only_care_team_clients_ordered_by_name(request_context):
 
     clients = access_caseload(user=me.user, membership=me)
 
-    assert [c.full_name for c in clients] == expected
+    assert [a.client.full_name for a in clients] == expected
 
 
 def test_caseload_read_writes_one_event_with_the_count(request_context):
