@@ -28,7 +28,14 @@ _REPORT_WORDING = "a progress report (printed or downloaded)"
 _ALERT_WORDING = "an alert about your answers"
 _SEEN_ORDER = [*_SCOPE_WORDING.values(), _ALERT_WORDING, _REPORT_WORDING]
 # Reads of the record: counted as "looked at your information N times".
-_READS = (AuditAction.CLIENT_RECORD_VIEWED, AuditAction.ALERT_VIEWED_AS_RECIPIENT)
+_READS = (
+    AuditAction.CLIENT_RECORD_VIEWED,
+    AuditAction.ALERT_VIEWED_AS_RECIPIENT,
+    AuditAction.BREAK_GLASS_VIEWED,
+)
+# Emergency access by a practice owner outside the care team: the group is flagged and the page
+# says so in plain words ("opened your record in an emergency"), not as one more thing they did.
+_EMERGENCY = (AuditAction.BREAK_GLASS_OPENED, AuditAction.BREAK_GLASS_VIEWED)
 
 # Things someone did to the record besides reading it, told to the client whose record it is.
 _CLIENT_WORDING: dict[str, str] = {
@@ -61,6 +68,7 @@ class AccessHistoryGroup:
     times: int  # reads (or refused attempts) that day
     first: datetime  # in the client's time zone
     last: datetime
+    emergency: bool = False  # an owner outside the care team, under emergency access
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ def _seen(action: str, detail: dict[str, Any]) -> list[str]:
         return [_REPORT_WORDING]
     if action == AuditAction.ALERT_VIEWED_AS_RECIPIENT:
         return [_ALERT_WORDING]
-    if action != AuditAction.CLIENT_RECORD_VIEWED:
+    if action not in (AuditAction.CLIENT_RECORD_VIEWED, AuditAction.BREAK_GLASS_VIEWED):
         return []
     scopes = detail.get("scopes") or ([detail["scope"]] if "scope" in detail else [])
     return [_SCOPE_WORDING.get(str(s), "your record") for s in scopes] or ["your record"]
@@ -159,10 +167,14 @@ def audit_access_history_for_client(
     for r in rows:
         seen: set[str] = set()
         did: list[str] = []
+        emergency = False
         for action, detail in details.get((r["actor_id"], r["day"], r["refused"]), []):
+            emergency = emergency or action in _EMERGENCY
             read = _seen(action, detail)
             seen.update(read)
             wording = _CLIENT_WORDING.get(action) or ("" if read else _label(action))
+            if action in _EMERGENCY:
+                wording = ""
             if wording and wording not in did:
                 did.append(wording)
         anonymous = r["refused"] and r["actor_id"] not in care_team_user_ids
@@ -178,6 +190,7 @@ def audit_access_history_for_client(
                 times=r["total"] if r["refused"] else r["reads"],
                 first=r["first"].astimezone(zone),
                 last=r["last"].astimezone(zone),
+                emergency=emergency and not r["refused"],
             )
         )
     return AccessHistoryPage(groups=groups, page=page)
