@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("interlude.alerts.urls")),
     path("", include("interlude.alerts.urls_settings")),
     path("", include("interlude.insights.urls")),
+    path("", include("interlude.consents.urls_breakglass")),
 ]
