@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("interlude.alerts.urls")),
     path("", include("interlude.alerts.urls_settings")),
     path("", include("interlude.insights.urls")),
+    path("", include("interlude.consents.urls")),
     path("", include("interlude.consents.urls_breakglass")),
 ]

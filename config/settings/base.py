@@ -155,6 +155,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "interlude.clinic.middleware.AccessPolicyMiddleware",
+    # After the access rule: a client with a consent question answers it on their next page.
+    "interlude.consents.middleware.ConsentOnboardingMiddleware",
     # Axes last, as its docs require, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -148,6 +148,8 @@ def demo_seed() -> dict[str, int]:
         if spec.active_days_ago is not None:
             client.last_activity_at = now - timedelta(days=spec.active_days_ago, hours=3)
         client.save()
+        if client.user is not None:
+            _demo_consent(client)
         if spec.status == ClientStatus.INVITED:
             # A pending invitation whose link nobody knows: shows the "invited" stage.
             Invitation.objects.create(
@@ -189,8 +191,30 @@ def demo_seed() -> dict[str, int]:
         client.started_on = (now - timedelta(days=30)).date()
         client.last_activity_at = now - timedelta(days=1)
         client.save()
+        _demo_consent(client)
         created["clients"] += 1
     return created
+
+
+def _demo_consent(client: Client) -> None:
+    """The demo clients have read and agreed to their practice's current consent document."""
+    from interlude.consents.consent_services import (
+        consent_accept,
+        consent_document_current,
+        onboarding_finish,
+    )
+    from interlude.consents.models import ConsentMethod
+
+    assert client.user is not None
+    document = consent_document_current(practice=client.practice)
+    consent_accept(
+        client=client,
+        actor=client.user,
+        version=document.version,
+        typed_name=client.full_name,
+        method=ConsentMethod.WEB,
+    )
+    onboarding_finish(client=client, actor=client.user, reminders_opt_in=True)
 
 
 # Which demo clients have a between-session history, and what kind: (story, days of history).

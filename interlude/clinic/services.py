@@ -20,6 +20,7 @@ from interlude.audit.services import (
     event_invitation_revoked,
     event_invitation_sent,
 )
+from interlude.consents.consent_services import client_privacy_create_pending
 from interlude.core.clock import client_today
 from interlude.core.crypto import decrypt_text, encrypt_text
 from interlude.core.errors import ApplicationError
@@ -128,6 +129,8 @@ def client_create(
     CareTeamMember.objects.create(
         client=client, membership=membership, is_primary=True, added_by=actor
     )
+    # Nothing the client records reaches the care team until they agree in onboarding.
+    client_privacy_create_pending(client=client)
     event_client_created(actor=actor, client=client)
     return client
 
