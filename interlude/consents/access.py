@@ -181,14 +181,16 @@ def _build(
 def care_access_for(
     *, client: Client, user: User, viewer: Viewer, membership: Membership | None
 ) -> CareAccess:
-    """The capability for a client the caller has already authorised (used by the gate's own
-    helpers and by services acting for the client, such as the export worker)."""
+    """The capability for a client the caller has already authorised (the client themself, and
+    services acting for the client, such as the export worker). Reads the privacy row afresh: a
+    `Client` held for a while may carry a stale one."""
+    privacy = ClientPrivacy.objects.filter(client_id=client.pk).first()
     return _build(
         client=client,
         user=user,
         viewer=viewer,
         membership=membership,
-        privacy=_privacy_of(client),
+        privacy=privacy,
         # The client sees all of their own record: the practice's defaults do not matter.
         defaults={} if viewer is Viewer.SELF else _defaults_of(client),
     )
@@ -240,8 +242,13 @@ def access_client(
     if team is not None:
         client, membership = team.client, team.membership
         require_second_factor(user)
-        care = care_access_for(
-            client=client, user=user, viewer=Viewer.CARE_TEAM, membership=membership
+        care = _build(
+            client=client,
+            user=user,
+            viewer=Viewer.CARE_TEAM,
+            membership=membership,
+            privacy=_privacy_of(client),
+            defaults=_defaults_of(client),
         )
         with transaction.atomic():
             event_client_record_viewed(actor=user, client=client, scope=scope)
