@@ -11,7 +11,7 @@ export INTERLUDE_DATA_DIR ?= $(CURDIR)/var
 # The browser tests drive Debian's Chromium; Playwright does not download a browser here.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck format lock install install-dev check-python check-chromium clean
+.PHONY: run test lint layers typecheck format lock install install-dev check-python check-chromium clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v="$(PYTHON_VERSION)"; sys.exit(0 if sys.version.startswith(v) else "Interlude needs Python " + v + " (see .python-version); found " + sys.version)' \
@@ -50,9 +50,13 @@ check-chromium:
 	  echo "To run them, install it once: sudo apt-get install chromium"; \
 	fi
 
-lint: install-dev
+lint: install-dev layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The floors of ARCHITECTURE.md ("Import rules"): import-linter's contracts in pyproject.toml.
+layers: install-dev
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: install-dev
 	$(BIN)/mypy interlude config

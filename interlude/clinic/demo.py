@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from interlude.accounts.models import User
-from interlude.clinic.services import client_create, practice_create, token_digest
+from interlude.clinic.invitation_tokens import token_digest
+from interlude.clinic.services import client_create, practice_create
 from interlude.core.errors import ApplicationError
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
 from interlude.practices.models import Client, Invitation, Membership, Practice

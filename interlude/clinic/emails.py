@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from interlude.clinic.invitation_tokens import invitation_token
 from interlude.practices.enums import InvitationKind
 from interlude.practices.models import Invitation
 
@@ -26,8 +27,6 @@ def invitation_email_send(*, invitation_id: int, base_url: str) -> bool:
         )
         if invitation is None or invitation.email_sent_at is not None or not invitation.is_pending:
             return False
-        from interlude.clinic.services import invitation_token
-
         link = urljoin(
             settings.SITE_URL + "/" if settings.SITE_URL else base_url,
             reverse("invitation_accept", kwargs={"token": invitation_token(invitation=invitation)}),

@@ -9,19 +9,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from interlude.practices.enums import Role
-from interlude.practices.timezones import COUNTRY_ZONES, time_zone_options, time_zone_parse
-
-COUNTRIES: list[tuple[str, str]] = [
-    ("US", "United States"),
-    ("CA", "Canada"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("AU", "Australia"),
-    ("DE", "Germany"),
-    ("NL", "Netherlands"),
-]
-COUNTRY_NAMES = dict(COUNTRIES)
-
+from interlude.practices.timezones import (
+    COUNTRIES,
+    COUNTRY_ZONES,
+    time_zone_options,
+    time_zone_parse,
+)
 
 # For static/js/timezone.js: which zones to move to the top when the country changes.
 _LIKELY_ZONES_JSON = json.dumps(

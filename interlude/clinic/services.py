@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from zoneinfo import available_timezones
 
@@ -20,9 +19,9 @@ from interlude.audit.services import (
     event_invitation_revoked,
     event_invitation_sent,
 )
+from interlude.clinic.invitation_tokens import invitation_token_seal, token_digest
 from interlude.consents.consent_services import client_privacy_create_pending
 from interlude.core.clock import client_today
-from interlude.core.crypto import decrypt_text, encrypt_text
 from interlude.core.errors import ApplicationError
 from interlude.practices.enums import ClientStatus, InvitationKind, Role
 from interlude.practices.models import (
@@ -34,10 +33,6 @@ from interlude.practices.models import (
     Practice,
 )
 from interlude.practices.selectors import crisis_resources_default
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _validate_time_zone(time_zone: str) -> None:
@@ -164,7 +159,7 @@ def _new_invitation(
     from interlude.clinic.tasks import invitation_send_email
 
     # Only the id goes on the queue; the worker rebuilds the link from the encrypted token.
-    invitation.token_encrypted = encrypt_text(token, aad=f"invitation:{invitation.pk}")
+    invitation.token_encrypted = invitation_token_seal(invitation=invitation, token=token)
     invitation.save(update_fields=["token_encrypted"])
     transaction.on_commit(
         lambda: invitation_send_email.enqueue(invitation_id=invitation.pk, base_url=base_url)
@@ -218,10 +213,6 @@ def invitation_create_for_staff(
         role=role,
         base_url=base_url,
     )
-
-
-def invitation_token(*, invitation: Invitation) -> str:
-    return decrypt_text(invitation.token_encrypted, aad=f"invitation:{invitation.pk}")
 
 
 def invitation_find(*, token: str) -> Invitation | None:

@@ -21,6 +21,7 @@ from interlude.practices.models import (
     Membership,
     Practice,
 )
+from interlude.practices.timezones import COUNTRY_NAMES
 
 if TYPE_CHECKING:
     from interlude.insights.selectors_caseload import CaseloadRow
@@ -200,8 +201,6 @@ def crisis_resources_for_request(
         # A practice that has not set up its list yet still shows the shipped numbers.
         rows = crisis_resources_default()
     codes = sorted({r.country for r in rows})
-    from interlude.clinic.forms import COUNTRY_NAMES
-
     countries = sorted(((c, COUNTRY_NAMES.get(c, c)) for c in codes), key=lambda cn: cn[1])
     chosen = sorted(
         (r for r in rows if r.country == country),

@@ -13,8 +13,20 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-# Country code -> (zone, what people call it), most people first. Countries match
-# practices.forms.COUNTRIES.
+# The countries a practice or client can choose (code, name); forms offer them, the crisis page
+# names them. Kept here, in the tenancy, so pages and selectors share one list.
+COUNTRIES: list[tuple[str, str]] = [
+    ("US", "United States"),
+    ("CA", "Canada"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("AU", "Australia"),
+    ("DE", "Germany"),
+    ("NL", "Netherlands"),
+]
+COUNTRY_NAMES = dict(COUNTRIES)
+
+# Country code -> (zone, what people call it), most people first. Countries match COUNTRIES.
 COUNTRY_ZONES: dict[str, tuple[tuple[str, str], ...]] = {
     "US": (
         ("America/New_York", "Eastern time (New York)"),

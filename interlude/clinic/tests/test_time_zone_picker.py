@@ -8,9 +8,14 @@ from zoneinfo import available_timezones
 import pytest
 from django.test import Client as HttpClient
 
-from interlude.clinic.forms import COUNTRIES, ClientCreateForm
+from interlude.clinic.forms import ClientCreateForm
 from interlude.practices.models import Client
-from interlude.practices.timezones import COUNTRY_ZONES, time_zone_options, time_zone_parse
+from interlude.practices.timezones import (
+    COUNTRIES,
+    COUNTRY_ZONES,
+    time_zone_options,
+    time_zone_parse,
+)
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory
 
 ADD = {"full_name": "Priya Ramanathan", "country": "DE", "time_zone": "Europe/Berlin"}

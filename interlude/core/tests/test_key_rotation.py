@@ -12,7 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.test import override_settings
 
-from interlude.clinic.services import invitation_create_for_staff, invitation_token
+from interlude.clinic.invitation_tokens import invitation_token
+from interlude.clinic.services import invitation_create_for_staff
 from interlude.core.crypto import key_id_of
 from interlude.core.key_rotation import rotators
 from interlude.practices.encryption import INVITATION_ROTATOR
@@ -110,6 +111,7 @@ def test_an_interrupted_rotation_resumes_where_it_stopped():
 
 def test_every_app_with_ciphertexts_registers_a_rotator():
     assert sorted(r.name for r in rotators()) == [
+        "client data keys",
         "clinical text",
         "invitation links",
         "two-step verification secrets",
@@ -118,7 +120,8 @@ def test_every_app_with_ciphertexts_registers_a_rotator():
 
 @pytest.mark.django_db
 def test_rotation_re_encrypts_every_encrypted_text_column_and_keeps_it_readable():
-    from interlude.core.key_rotation import CLINICAL_TEXT_ROTATOR
+    from interlude.core.data_keys import cache_clear
+    from interlude.core.key_rotation import CLINICAL_TEXT_ROTATOR, DATA_KEY_ROTATOR
     from interlude.exercises.models import JournalEntry
     from interlude.tracking.models import CheckIn
     from interlude.tracking.services import CheckInValues, checkin_create
@@ -140,14 +143,18 @@ def test_rotation_re_encrypts_every_encrypted_text_column_and_keeps_it_readable(
             created_by=client.user,
             updated_by=client.user,
         )
-        assert CLINICAL_TEXT_ROTATOR.census() == {1: 3}
+        # Client rows are under the client's data key (ADR 0017), which key 1 wraps.
+        assert CLINICAL_TEXT_ROTATOR.census() == {}
+        assert DATA_KEY_ROTATOR.census() == {1: 1}
 
     with override_settings(ENCRYPTION_KEYS={1: KEY_1, 2: KEY_2}):
-        assert CLINICAL_TEXT_ROTATOR.rotate(1) == 2  # two rows changed
-        assert CLINICAL_TEXT_ROTATOR.rotate(1) == 0
+        assert CLINICAL_TEXT_ROTATOR.rotate(1) == 0  # the rows need nothing: only the key moves
+        assert DATA_KEY_ROTATOR.rotate(1) == 1
+        assert DATA_KEY_ROTATOR.rotate(1) == 0
 
     with override_settings(ENCRYPTION_KEYS={2: KEY_2}):
-        assert CLINICAL_TEXT_ROTATOR.census() == {2: 3}
+        cache_clear()  # unwrap again, with key 2 only
+        assert DATA_KEY_ROTATOR.census() == {2: 1}
         assert CheckIn.objects.get(pk=checkin.pk).note == "slept badly"
         fresh = JournalEntry.objects.get(pk=entry.pk)
         assert (fresh.title, fresh.body) == ("", "a long day")
