@@ -408,5 +408,5 @@ LOGGING = {
 # --- Interlude -----------------------------------------------------------------------------------
 # Demo accounts exist only outside production; their MFA exemption is void in production.
 DEMO_ENABLED = not IS_PRODUCTION
-DEMO_PASSWORD = "interlude-demo"  # noqa: S105 - documented demo password, never in production
+DEMO_PASSWORD = "interlude-demo"  # noqa: S105 - documented demo password, never in production  # nosec B105
 LOGIN_URL_PATH = "/accounts/login/"

@@ -36,7 +36,7 @@ def consent_render(*, document: ConsentDocument) -> SafeString:
         url_schemes=_ALLOWED_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above  # nosec B308, B703
 
 
 class ConsentAsk(StrEnum):

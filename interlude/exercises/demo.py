@@ -108,7 +108,7 @@ def demo_exercises(*, client: Client, richness: float = 1.0) -> bool:
     user = client.user
     if user is None or ThoughtRecord.objects.filter(client=client).exists():
         return False
-    rng = random.Random(f"interlude-demo-exercises-{client.full_name}")
+    rng = random.Random(f"interlude-demo-exercises-{client.full_name}")  # nosec B311 # repeatable demo data
     zone = ZoneInfo(client.time_zone)
     today = timezone.localdate(timezone=zone)
 

@@ -265,12 +265,12 @@ def instrument_panels(
                     )
                     for r in reversed(answers)
                 ],
-                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_pair_svg escapes all its text
+                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_pair_svg escapes all its text  # nosec B308, B703
                 summary=summary,
                 track=_track(latest.track_status) if latest else None,
                 track_reason=latest.track_reason if latest else "",
                 markers=[
-                    (m, MARKER_LABELS[m], mark_safe(marker_icon_svg(m)))  # noqa: S308
+                    (m, MARKER_LABELS[m], mark_safe(marker_icon_svg(m)))  # noqa: S308  # nosec B308, B703 # fixed shapes, no text
                     for m in MARKER_LABELS
                     if m in used
                 ],

@@ -178,7 +178,7 @@ def demo_measures(*, client: Client, story: str) -> int:
     for when, series, n, total in sorted(answers, key=lambda a: a[0]):
         definition = definitions[series.code]
         critical = series.critical_last and n == len(series.totals) - 1
-        rng = random.Random(f"interlude-demo-measures-{client.full_name}-{series.code}-{n}")
+        rng = random.Random(f"interlude-demo-measures-{client.full_name}-{series.code}-{n}")  # nosec B311 # demo data
         _response, new = response_submit(
             client=client,
             actor=user,

@@ -387,7 +387,7 @@ def _client_trends(
         trends.append(
             ClientTrend(
                 definition=definition,
-                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_svg escapes all its text
+                svg=mark_safe(svg),  # noqa: S308 - instrument_chart_svg escapes all its text  # nosec B308, B703
                 sentence=sentence,
                 count=len(rows),
             )

@@ -59,7 +59,7 @@ def demo_checkins(*, client: Client, days: int, story: str) -> int:
         return 0
     activity_options_ensure_defaults(client=client)
     plan = STORIES[story]
-    rng = random.Random(f"interlude-demo-{client.full_name}")
+    rng = random.Random(f"interlude-demo-{client.full_name}")  # nosec B311 # repeatable demo data
     zone = ZoneInfo(client.time_zone)
     today = timezone.localdate(timezone=zone)
     created = 0

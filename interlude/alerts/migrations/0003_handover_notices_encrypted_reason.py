@@ -34,7 +34,7 @@ def decrypt_reasons(apps, schema_editor):
             aad = row_aad(Alert(public_id=public_id, practice_id=practice_id), "reason")
             # Raw SQL: the field refuses plaintext on purpose; going back means exactly that.
             cursor.execute(
-                f"UPDATE {table} SET reason = %s WHERE id = %s",  # noqa: S608
+                f"UPDATE {table} SET reason = %s WHERE id = %s",  # noqa: S608  # nosec B608 # table name from the model, values bound
                 [decrypt_text(text, aad=aad)[:400], pk],
             )
 
