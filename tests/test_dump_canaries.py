@@ -43,7 +43,7 @@ CANARIES = {
     "thought": "CANARY-thought-c04de they all think I am a failure",
     "safety": "CANARY-safety-91e5f call Aunt Ruth when it starts",
 }
-CIPHERTEXT_PREFIX = "v1:"
+CIPHERTEXT_PREFIX = ("v1:", "v2:")  # the key ring, or a client's data key (ADR 0017)
 
 
 def _dump() -> str:

@@ -1,9 +1,12 @@
 """EncryptedTextField: clinical free text encrypted at rest with AES-256-GCM (SR-24).
 
-The database column holds `v1:<key id>:<base64>`; Python code sees plain `str`. The associated
-data binds each ciphertext to its model, field, row and practice, so a ciphertext pasted into
-another row (or another practice's row) fails to decrypt instead of showing the wrong person's
-text. Falsy values round-trip: "" is encrypted like any other string; only None is stored as NULL.
+The database column holds `v2:<data key id>:<base64>` for rows with a client (encrypted with that
+client's data key, ADR 0017) and `v1:<key id>:<base64>` otherwise (the key ring); both are read.
+Python code sees plain `str`; a value whose data key was destroyed raises `DataKeyDestroyed`.
+The associated data binds each ciphertext to its model, field, row and practice, so a ciphertext
+pasted into another row (or another practice's row) fails to decrypt instead of showing the wrong
+person's text. Falsy values round-trip: "" is encrypted like any other string; only None is
+stored as NULL.
 
 Rows are identified by a `public_id` UUID assigned when the object is created (the primary key
 does not exist yet when a new row is encrypted). Models using this field need `public_id` and
@@ -21,7 +24,9 @@ from typing import Any
 
 from django.db import models
 
-from interlude.core.crypto import decrypt_text, encrypt_text
+from interlude.core.data_keys import decrypt_any, encrypt_for_client
+
+CIPHERTEXT_PREFIXES = ("v1:", "v2:")
 
 
 class Ciphertext(str):
@@ -47,7 +52,7 @@ class _DecryptingDescriptor:
             return self
         value = instance.__dict__.get(self.field.attname)
         if isinstance(value, Ciphertext):
-            value = self.field.decode(decrypt_text(value, aad=row_aad(instance, self.field.name)))
+            value = self.field.decode(decrypt_any(value, aad=row_aad(instance, self.field.name)))
             instance.__dict__[self.field.attname] = value
         return value
 
@@ -69,7 +74,11 @@ class EncryptedTextField(models.TextField):
         value = getattr(model_instance, self.attname)
         if value is None:
             return None
-        return encrypt_text(self.encode(value), aad=row_aad(model_instance, self.name))
+        return encrypt_for_client(
+            self.encode(value),
+            aad=row_aad(model_instance, self.name),
+            client_id=getattr(model_instance, "client_id", None),
+        )
 
     def encode(self, value: Any) -> str:
         return str(value)
@@ -80,7 +89,7 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value: Any) -> Any:
         # Values arrive here already encrypted by pre_save. A queryset .update() or a lookup
         # would bring plaintext: refuse it rather than store clinical text in the clear.
-        if value is not None and not str(value).startswith("v1:"):
+        if value is not None and not str(value).startswith(CIPHERTEXT_PREFIXES):
             raise ValueError(
                 f"{self.model.__name__}.{self.name} is encrypted: set it on the object and save()"
             )

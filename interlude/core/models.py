@@ -54,3 +54,47 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class ClientDataKey(models.Model):
+    """A client's data key (DEK): a random 256-bit AES key that encrypts that client's fields,
+    stored only wrapped (encrypted) by the key ring from the environment (ADR 0017).
+
+    `key_id` is random and is what ciphertexts name (`v2:<key_id>:...`). Destroying the key
+    empties `wrapped` and sets `destroyed_at`; the row stays as a tombstone so a read of a
+    shredded value says so instead of looking like damage.
+    """
+
+    key_id = models.CharField(max_length=32, unique=True)
+    client = models.OneToOneField(
+        "practices.Client", on_delete=models.PROTECT, related_name="data_key"
+    )
+    wrapped = models.TextField(blank=True)  # v1:<ring key id>:<base64>, "" once destroyed
+    created_at = models.DateTimeField(default=timezone.now)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"data key {self.key_id}"
+
+
+class KeyRotationProgress(models.Model):
+    """How far one pass of `rotate_keys` got through one table, so a stopped run resumes there.
+
+    `target` names what the pass moves rows to (e.g. "ring 2": client rows to their data keys,
+    other rows to ring key 2); a new ring key starts a new pass.
+    """
+
+    task = models.CharField(max_length=120)  # "clinical text:tracking.checkin"
+    target = models.CharField(max_length=40)
+    last_pk = models.BigIntegerField(default=0)
+    rows_changed = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "target"], name="core_rotation_progress_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} -> {self.target} at {self.last_pk}"

@@ -305,7 +305,7 @@ def test_the_reason_is_stored_encrypted():
     with connection.cursor() as cursor:
         cursor.execute("SELECT reason FROM alerts_alert WHERE id = %s", [alert.pk])
         stored = cursor.fetchone()[0]
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:")
     assert "CANARY" not in stored
     assert Alert.objects.get(pk=alert.pk).reason == canary
 

@@ -186,7 +186,7 @@ def test_the_plan_is_encrypted_at_rest(client):
     with connection.cursor() as cursor:
         cursor.execute("SELECT content FROM care_safetyplanversion WHERE id = %s", [saved.pk])
         stored = cursor.fetchone()[0]
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:")
     assert "Not sleeping" not in stored
     reloaded = SafetyPlanVersion.objects.get(pk=saved.pk)
     assert json.loads(reloaded.content)["warning_signs"] == ["Not sleeping"]

@@ -48,7 +48,7 @@ def test_the_database_holds_only_ciphertext():
 
     stored = _raw(entry.pk, "body")
 
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:")  # the client's data key (ADR 0017)
     assert "CANARY-7f3a" not in stored
 
 
@@ -58,7 +58,7 @@ def test_zero_and_empty_string_are_not_lost():
     entry = _entry(client, body="0", title="")
     fresh = JournalEntry.objects.get(pk=entry.pk)
     assert (fresh.body, fresh.title) == ("0", "")
-    assert _raw(entry.pk, "title").startswith("v1:")
+    assert _raw(entry.pk, "title").startswith("v2:")
 
 
 @pytest.mark.django_db

@@ -61,7 +61,7 @@ def test_answers_in_progress_are_in_an_encrypted_draft_not_the_session_and_resum
         cursor.execute(f"SELECT answers, idempotency_key FROM {table}")  # noqa: S608
         rows = cursor.fetchall()
     assert len(rows) == 1
-    assert rows[0][0].startswith("v1:")
+    assert rows[0][0].startswith("v2:")
     assert QuestionnaireDraft.objects.get().answers == [2, 1, 3, None, None, None, None, None, None]
 
     # Signed out on the phone; signed in on a laptop: a new session, the same place.

@@ -17,7 +17,7 @@ from interlude.measures.models import QuestionnaireResponse
 from interlude.measures.services import response_submit
 from tests.factories import clinician_with_client
 
-CIPHERTEXT_PREFIX = "v1:"
+CIPHERTEXT_PREFIX = "v2:"  # a client's data key (ADR 0017)
 
 
 def _stored(column: str) -> list[str | None]:
@@ -116,7 +116,7 @@ def test_the_migration_encrypts_existing_plaintext_answers_and_flags():
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes("measures"))
 
-    assert all(v.startswith(CIPHERTEXT_PREFIX) for v in _stored("answers") + _stored("flags"))
+    assert all(v.startswith("v1:") for v in _stored("answers") + _stored("flags"))
     row = QuestionnaireResponse.objects.get(public_id=public_id)
     assert row.answers == [1, 2, 3, 0, 1, 2, 3, 0, 1]
     assert row.flags == [{"flag": "critical_item", "item": 9, "value": 1, "critical": True}]
