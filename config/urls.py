@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("interlude.alerts.urls_settings")),
     path("", include("interlude.insights.urls")),
     path("", include("interlude.consents.urls")),
+    path("", include("interlude.consents.urls_sharing")),
     path("", include("interlude.consents.urls_breakglass")),
 ]
