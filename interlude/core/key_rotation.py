@@ -150,7 +150,7 @@ def encrypted_fields_migrate(
                     progress.finished_at = timezone.now()
                 progress.save()
             done += changed
-            batches += 1
+            batches += 1 if rows else 0
             if progress.finished_at is not None:
                 break
     return done
