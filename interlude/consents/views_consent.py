@@ -230,7 +230,9 @@ def onboarding_consent(request: InterludeRequest) -> HttpResponse:
 def onboarding_sharing(request: InterludeRequest) -> HttpResponse:
     client = access_own_client(user=request.user)
     state = sharing_for_client(client=client)
-    form = SharingForm(request.POST or None, initial_choices=state.categories)
+    form = SharingForm(
+        request.POST if request.method == "POST" else None, initial_choices=state.categories
+    )
     if request.method == "POST" and form.is_valid():
         onboarding_sharing_save(client=client, actor=request.user, categories=form.choices())
         return redirect("onboarding_time_zone")
@@ -246,7 +248,9 @@ def onboarding_sharing(request: InterludeRequest) -> HttpResponse:
 def onboarding_time_zone(request: InterludeRequest) -> HttpResponse:
     client = access_own_client(user=request.user)
     form = TimeZoneForm(
-        request.POST or None, country=client.country, initial={"time_zone": client.time_zone}
+        request.POST if request.method == "POST" else None,
+        country=client.country,
+        initial={"time_zone": client.time_zone},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -271,7 +275,7 @@ def onboarding_reminders(request: InterludeRequest) -> HttpResponse:
     client = access_own_client(user=request.user)
     privacy = _privacy(client)
     initial = {"reminders_opt_in": "yes" if privacy and privacy.reminders_opt_in else None}
-    form = RemindersForm(request.POST or None, initial=initial)
+    form = RemindersForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         onboarding_finish(
             client=client,
@@ -365,7 +369,10 @@ def consent_documents(request: StaffRequest) -> HttpResponse:
     """Every version of the practice's consent text, and a form to publish a new one."""
     practice = request.practice
     current = consent_document_current(practice=practice)
-    form = PublishForm(request.POST or None, initial={"title": current.title, "body": current.body})
+    form = PublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": current.title, "body": current.body},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             document = consent_document_publish(
