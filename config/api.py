@@ -20,6 +20,7 @@ from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
 from interlude.measures.api import router as measures_router
+from interlude.rights.api import router as rights_router
 from interlude.tracking.api import router as tracking_router
 
 _ERROR_SCHEMA = {
@@ -124,5 +125,6 @@ api.add_router("", relaxation_router)
 api.add_router("", care_router)
 api.add_router("", measures_router)
 api.add_router("", alerts_router)
+api.add_router("", rights_router)
 api.add_router("", sharing_router)
 api.add_router("", consent_router)

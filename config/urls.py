@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("interlude.alerts.urls")),
     path("", include("interlude.alerts.urls_settings")),
     path("", include("interlude.insights.urls")),
+    path("", include("interlude.rights.urls")),
     path("", include("interlude.consents.urls")),
     path("", include("interlude.consents.urls_sharing")),
     path("", include("interlude.consents.urls_breakglass")),

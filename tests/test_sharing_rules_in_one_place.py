@@ -53,6 +53,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("rights/selectors.py", "shared_at"): (
         "the client's own export states, entry by entry, what they chose to share and when"
     ),
+    ("rights/selectors.py", "categories"): (
+        "the client's own export lists their own sharing switches, as their Sharing page does"
+    ),
 }
 
 _FIELD_PATH = re.compile(r"^-?[a-z][a-z0-9_]*(?:__[a-z0-9_]+)*$")

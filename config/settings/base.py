@@ -60,6 +60,9 @@ ENCRYPTION_KEYS = parse_key_ring(_key_ring_text)
 if SECRET_KEY in _key_ring_text:
     raise ImproperlyConfigured("INTERLUDE_ENCRYPTION_KEYS must not contain SECRET_KEY.")
 
+# Where a client's data exports wait (0600 files) until downloaded or a day old (rights app).
+EXPORTS_DIR = Path(os.environ.get("INTERLUDE_EXPORTS_DIR") or DATA_DIR / "exports")
+
 # --- Audit trail (SR-32, ADR 0015) ---------------------------------------------------------------
 # HMAC keys for the audit chain and its checkpoints: outside the database, so a database writer
 # cannot recompute a hash. Same `id:<base64 32 bytes>` form; the highest id signs, every listed id
@@ -135,6 +138,7 @@ INSTALLED_APPS = [
     "interlude.measures",
     "interlude.alerts",
     "interlude.insights",
+    "interlude.rights",
     "interlude.clinic",
 ]
 

@@ -69,6 +69,10 @@ class Command(BaseCommand):
             "alert clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
                 [python, "manage.py", "alerts_sweep", "--every", "60"]
             ),
+            # Deletes client data exports nobody downloaded within a day (every 5 minutes).
+            "export clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
+                [python, "manage.py", "exports_sweep", "--every", "300"]
+            ),
             # Signed checkpoints of the audit chain head, off the database (SR-32, ADR 0015).
             "audit checkpoint clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
                 [
@@ -84,7 +88,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nInterlude is running at {url}  (Ctrl-C stops it)"))
         self.stdout.write(
             f"Web server: gunicorn, {options['web_workers']} workers. Tasks: {worker_name}, "
-            "alert rules every minute, audit checkpoints every "
+            "alert rules every minute, expired exports deleted every 5 minutes, "
+            "audit checkpoints every "
             f"{settings.AUDIT_CHECKPOINT_EVERY} s."
         )
         if settings.DEMO_ENABLED:
