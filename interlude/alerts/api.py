@@ -32,7 +32,12 @@ class AlertOut(Schema):
     client_id: uuid.UUID
     kind: str = Field(..., description="critical_item, reliable_deterioration, not_on_track, ...")
     severity: str = Field(..., description="critical, high, medium or low")
-    reason: str
+    reason: str = Field(
+        ...,
+        description="What raised it. When the client does not share the category it comes from "
+        "(or you are not on their care team) only what it is about, e.g. that a risk answer was "
+        "given.",
+    )
     status: str = Field(..., description="open or acknowledged (resolved alerts are not listed)")
     created_at: datetime
     acknowledged_at: datetime | None
@@ -69,7 +74,7 @@ def _alert_out(alert: Alert) -> AlertOut:
         client_id=alert.client.public_id,
         kind=alert.kind,
         severity=alert.severity,
-        reason=alert.reason,
+        reason=getattr(alert, "shown_reason", ""),
         status=alert.status,
         created_at=alert.created_at,
         acknowledged_at=alert.acknowledged_at,
@@ -114,6 +119,7 @@ def alert_acknowledge_post(request: InterludeRequest, id: uuid.UUID, payload: Ac
     except ApplicationError as exc:
         return Status(422, error_body(exc.field or "note", exc.message))
     updated.reached_via = alert.reached_via  # type: ignore[attr-defined]
+    updated.shown_reason = alert.shown_reason  # type: ignore[attr-defined]
     return Status(200, _alert_out(updated))
 
 
@@ -132,4 +138,5 @@ def alert_handover_post(request: InterludeRequest, id: uuid.UUID, payload: Hando
     except ApplicationError as exc:
         return Status(422, error_body(exc.field or "to", exc.message))
     updated.reached_via = alert.reached_via  # type: ignore[attr-defined]
+    updated.shown_reason = alert.shown_reason  # type: ignore[attr-defined]
     return Status(200, _alert_out(updated))

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from interlude.accounts.models import User
-from interlude.alerts.access import alert_reach
+from interlude.alerts.access import alert_reach, alert_reason_for
 from interlude.alerts.models import Alert, AlertStatus, NoticeReason
+from interlude.consents.access import CareAccess
 from interlude.practices.enums import Role
 from interlude.practices.models import Client, Membership
 
@@ -20,13 +21,20 @@ class AlertHistoryEntry:
     note: str
 
 
-def alert_list_for_client(*, client: Client, include_resolved: bool = True) -> list[Alert]:
-    rows = Alert.objects.filter(client=client).select_related(
+def alert_list_for_client(*, access: CareAccess, include_resolved: bool = True) -> list[Alert]:
+    """The client's alerts for the record, most severe and newest first. Every alert is listed
+    (risk signals always reach the care team); each carries `shown_reason`, what this viewer may
+    read of its reason (`alerts.access.alert_reason_for`)."""
+    rows = Alert.objects.filter(client_id=access.client.pk).select_related(
         "acknowledged_by", "resolved_by", "handed_to__user"
     )
     if not include_resolved:
         rows = rows.exclude(status=AlertStatus.RESOLVED)
-    return list(rows.order_by("-severity_rank", "-created_at")[:200])
+    alerts = list(rows.order_by("-severity_rank", "-created_at")[:200])
+    for alert in alerts:
+        alert.client = access.client
+        alert.shown_reason = alert_reason_for(alert=alert, care=access)  # type: ignore[attr-defined]
+    return alerts
 
 
 def alert_open_count_for_client(*, client: Client) -> int:

@@ -190,6 +190,7 @@ def _act(request: StaffRequest, alert_id: uuid.UUID, action: str) -> HttpRespons
         return _inbox_page(request, show=show, failed=failed)
     updated.client = alert.client
     updated.reached_via = alert.reached_via  # type: ignore[attr-defined]
+    updated.shown_reason = alert.shown_reason  # type: ignore[attr-defined]
     if request.htmx:
         context = {
             "alert": updated,

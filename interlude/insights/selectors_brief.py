@@ -1,9 +1,12 @@
 """Reads for the pre-session brief and the progress report, for a client the gate returned.
 
 `brief_inputs` reads everything "since the last session" into the plain values of `brief.py`, in a
-fixed number of queries whatever the amount of data (test_brief.py asserts it). Only what the care
-team may see is read out: check-in notes the client shared, journal entries the client shared, and
-completed thought records (the worksheet pages tell clients their care team sees those).
+fixed number of queries whatever the amount of data (test_brief.py asserts it). Only what the
+viewer's `CareAccess` lets through is read out (`access.scope`, `access.shows`): scores when
+questionnaires are shared (and scores the care team entered from paper), mood and sleep when
+check-ins are, a note's text only when the note and the category are shared, journal entries
+only when shared, completed thought records when worksheets are. Alerts always (risk signals
+reach the care team), each saying only what the viewer may read of its reason.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from interlude.alerts.access import alert_reason_for
 from interlude.alerts.models import Alert, AlertKind, AlertStatus, Severity
 from interlude.care.models import SafetyPlanVersion
 from interlude.care.selectors import (
@@ -22,6 +26,8 @@ from interlude.care.selectors import (
     appointment_next,
     crisis_resources_for_client,
 )
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.core.clock import local_date
 from interlude.exercises.models import (
     ActivityPlan,
@@ -56,6 +62,23 @@ MAX_ALERTS = 20
 MAX_NOTES = 50
 MAX_THOUGHT_RECORDS = 5
 MAX_JOURNAL = 5
+# The categories the brief and the report read, in the order their "not shared" notes show.
+BRIEF_CATEGORIES = (
+    Category.CHECKINS,
+    Category.JOURNAL,
+    Category.WORKSHEETS,
+    Category.MEASURES,
+    Category.RELAXATION,
+)
+
+
+def brief_not_shared(*, access: CareAccess) -> list[NotShared]:
+    """What the brief leaves out because the client does not share it with this viewer."""
+    return [
+        marker
+        for category in BRIEF_CATEGORIES
+        if (marker := not_shared_marker(access=access, category=category)) is not None
+    ]
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -75,9 +98,11 @@ def _days_with_values(points: Iterable[tuple[date, float | None]]) -> list[DayVa
 
 
 # --- the brief -----------------------------------------------------------------------------------
-def brief_inputs(*, client: Client, now: datetime | None = None) -> BriefIn:
-    """Everything the brief says about `client`, since the last attended session (or the last 14
-    days when there is none). 17 queries, whatever the amount of data."""
+def brief_inputs(*, access: CareAccess, now: datetime | None = None) -> BriefIn:
+    """Everything the brief says about the client that this viewer may see, since the last
+    attended session (or the last 14 days when there is none). 17 queries at most, whatever the
+    amount of data (fewer when categories are not shared)."""
+    client = access.client
     now = now or timezone.now()
     client_zone = _zone(client.time_zone)
     practice_zone = _zone(client.practice.time_zone)
@@ -92,20 +117,20 @@ def brief_inputs(*, client: Client, now: datetime | None = None) -> BriefIn:
         session_day=start_day if last is not None else None,
     )
     upcoming = appointment_next(client=client, after=now)
-    series = _series(client=client, since=since, now=now, start_day=start_day, today=today)
-    notes, private_days = _notes(client=client, since=since, fallback=client_zone)
+    series = _series(access=access, since=since, now=now, start_day=start_day, today=today)
+    notes, private_days = _notes(access=access, since=since, fallback=client_zone)
     return BriefIn(
         period=period,
-        alerts=_alerts(client=client, since=since, zone=practice_zone),
-        scores=_scores(client=client, since=since, zone=client_zone),
+        alerts=_alerts(access=access, since=since, zone=practice_zone),
+        scores=_scores(access=access, since=since, zone=client_zone),
         mood=series[ObservationKind.MOOD],
         anxiety=series[ObservationKind.ANXIETY],
         sleep_hours=series[ObservationKind.SLEEP_HOURS],
         shared_notes=notes,
         private_note_days=private_days,
-        thought_records=_thought_records(client=client, since=since, zone=client_zone),
-        journal=_journal(client=client, since=since, zone=client_zone),
-        homework=_homework(client=client, since=since, now=now, start_day=start_day, today=today),
+        thought_records=_thought_records(access=access, since=since, zone=client_zone),
+        journal=_journal(access=access, since=since, zone=client_zone),
+        homework=_homework(access=access, since=since, now=now, start_day=start_day, today=today),
         next_appointment=(
             AppointmentIn(
                 starts_at=upcoming.starts_at.astimezone(practice_zone),
@@ -123,9 +148,9 @@ def brief_crisis_resources(*, client: Client) -> list[CrisisResource]:
     return crisis_resources_for_client(client=client)
 
 
-def _alerts(*, client: Client, since: datetime, zone: ZoneInfo) -> list[AlertIn]:
+def _alerts(*, access: CareAccess, since: datetime, zone: ZoneInfo) -> list[AlertIn]:
     rows = (
-        Alert.objects.filter(client=client)
+        Alert.objects.filter(client_id=access.client.pk)
         .filter(Q(created_at__gte=since) | ~Q(status=AlertStatus.RESOLVED))
         .order_by("-severity_rank", "-created_at")[:MAX_ALERTS]
     )
@@ -134,7 +159,7 @@ def _alerts(*, client: Client, since: datetime, zone: ZoneInfo) -> list[AlertIn]
             severity=a.severity,
             severity_label=str(Severity(a.severity).label),
             kind_label=str(AlertKind(a.kind).label),
-            reason=a.reason,
+            reason=alert_reason_for(alert=a, care=access),
             status=a.status,
             status_label=str(AlertStatus(a.status).label),
             raised_at=a.created_at.astimezone(zone),
@@ -144,10 +169,10 @@ def _alerts(*, client: Client, since: datetime, zone: ZoneInfo) -> list[AlertIn]
     ]
 
 
-def _scores(*, client: Client, since: datetime, zone: ZoneInfo) -> list[ScoreIn]:
-    definitions = instrument_definitions(practice=client.practice)
+def _scores(*, access: CareAccess, since: datetime, zone: ZoneInfo) -> list[ScoreIn]:
+    definitions = instrument_definitions(practice=access.client.practice)
     rows = (
-        QuestionnaireResponse.objects.filter(client=client, total__isnull=False)
+        access.scope(QuestionnaireResponse.objects.filter(total__isnull=False), Category.MEASURES)
         .order_by("submitted_at", "id")
         .only(
             "instrument_code",
@@ -199,11 +224,16 @@ def _scores(*, client: Client, since: datetime, zone: ZoneInfo) -> list[ScoreIn]
 
 
 def _series(
-    *, client: Client, since: datetime, now: datetime, start_day: date, today: date
+    *, access: CareAccess, since: datetime, now: datetime, start_day: date, today: date
 ) -> dict[str, list[DayValue]]:
-    """Daily means of mood, anxiety and sleep hours in the period (days with a value only)."""
-    rows = Observation.objects.filter(
-        client=client, kind__in=BRIEF_KINDS, effective_at__gte=since, effective_at__lte=now
+    """Daily means of mood, anxiety and sleep hours in the period (days with a value only), from
+    the points this viewer may see (none when check-ins are not shared)."""
+    client = access.client
+    rows = access.scope(
+        Observation.objects.filter(
+            kind__in=BRIEF_KINDS, effective_at__gte=since, effective_at__lte=now
+        ),
+        Category.CHECKINS,
     ).values_list("kind", "effective_at", "time_zone", "value")
     by_kind: dict[str, list[tuple[datetime, str, float]]] = {str(k): [] for k in BRIEF_KINDS}
     for kind, effective_at, zone_name, value in rows:
@@ -218,18 +248,19 @@ def _series(
 
 
 def _notes(
-    *, client: Client, since: datetime, fallback: ZoneInfo
+    *, access: CareAccess, since: datetime, fallback: ZoneInfo
 ) -> tuple[list[NoteIn], list[date]]:
-    """Check-in notes in the period: the text of shared ones, and the days of private ones.
+    """Check-in notes in the period: the text of those this viewer may see (`access.shows`), and
+    the days of the others. None at all when check-ins are not shared.
 
-    A private note is never decrypted here."""
-    rows = CheckIn.objects.filter(
-        client=client, recorded_at__gte=since, note__isnull=False
+    A note the viewer may not see is never decrypted here."""
+    rows = access.scope(
+        CheckIn.objects.filter(recorded_at__gte=since, note__isnull=False), Category.CHECKINS
     ).order_by("recorded_at")[:MAX_NOTES]
     shared, private = [], []
     for c in rows:
         day = _local_day(c.recorded_at, c.time_zone, fallback)
-        if c.note_shared:
+        if access.shows(c, Category.JOURNAL):
             text = c.note or ""
             if text.strip():
                 shared.append(NoteIn(day=day, text=text))
@@ -238,15 +269,17 @@ def _notes(
     return shared, private
 
 
-def _thought_records(*, client: Client, since: datetime, zone: ZoneInfo) -> list[ThoughtRecordIn]:
+def _thought_records(
+    *, access: CareAccess, since: datetime, zone: ZoneInfo
+) -> list[ThoughtRecordIn]:
     rows = (
-        ThoughtRecord.objects.filter(client=client, is_complete=True)
+        access.scope(ThoughtRecord.objects.filter(is_complete=True), Category.WORKSHEETS)
         .filter(Q(occurred_at__gte=since) | Q(created_at__gte=since))
         .order_by("-occurred_at", "-id")[:MAX_THOUGHT_RECORDS]
     )
     result = []
     for r in rows:
-        # Completed thought records are visible to the care team (the client is told so).
+        # Completed thought records reach the care team when worksheets are shared.
         content = ThoughtRecordContent.from_stored(r.content)
         result.append(
             ThoughtRecordIn(
@@ -264,9 +297,11 @@ def _thought_records(*, client: Client, since: datetime, zone: ZoneInfo) -> list
     return sorted(result, key=lambda t: (t.added_on is not None, -t.day.toordinal()))
 
 
-def _journal(*, client: Client, since: datetime, zone: ZoneInfo) -> list[JournalIn]:
+def _journal(*, access: CareAccess, since: datetime, zone: ZoneInfo) -> list[JournalIn]:
+    # Which entries show is the gate's rule (`scope`); the sharing time only selects those
+    # shared in the period and dates them ("shared on 20 Nov").
     rows = (
-        JournalEntry.objects.filter(client=client, shared_at__isnull=False)
+        access.scope(JournalEntry.objects.all(), Category.JOURNAL)
         .filter(Q(written_at__gte=since) | Q(shared_at__gte=since))
         .order_by("-written_at", "-id")[:MAX_JOURNAL]
     )
@@ -287,10 +322,15 @@ def _journal(*, client: Client, since: datetime, zone: ZoneInfo) -> list[Journal
 
 
 def _homework(
-    *, client: Client, since: datetime, now: datetime, start_day: date, today: date
+    *, access: CareAccess, since: datetime, now: datetime, start_day: date, today: date
 ) -> HomeworkIn:
+    """Homework in the period, each kind counted only when its category is shared (a count of
+    zero for the others, which the page marks "not shared")."""
+    client = access.client
+    scope = access.scope
+    worksheets = Category.WORKSHEETS
     dues = (
-        QuestionnaireDue.objects.filter(client=client, opens_at__lte=now)
+        scope(QuestionnaireDue.objects.filter(opens_at__lte=now), Category.MEASURES)
         .filter(Q(closes_at__gte=since) | Q(completed_at__gte=since))
         .aggregate(
             completed=Count("id", filter=Q(status=DueStatus.COMPLETED)),
@@ -299,17 +339,17 @@ def _homework(
         )
     )
     # Homework done since the last session: by when it happened, not when it was stored.
-    thought_records = ThoughtRecord.objects.filter(
-        client=client, is_complete=True, occurred_at__gte=since
+    thought_records = scope(
+        ThoughtRecord.objects.filter(is_complete=True, occurred_at__gte=since), worksheets
     ).count()
-    activities = ActivityPlan.objects.filter(
-        client=client, planned_for__gte=start_day, planned_for__lte=today
+    activities = scope(
+        ActivityPlan.objects.filter(planned_for__gte=start_day, planned_for__lte=today), worksheets
     ).aggregate(planned=Count("id"), done=Count("id", filter=Q(done=True)))
-    exposure = ExposurePractice.objects.filter(client=client, practiced_at__gte=since).count()
-    sleep = SleepDiaryEntry.objects.filter(client=client, night_of__gte=start_day).count()
-    relaxation = RelaxationSession.objects.filter(client=client, started_at__gte=since).aggregate(
-        sessions=Count("id"), seconds=Sum("seconds_practised")
-    )
+    exposure = scope(ExposurePractice.objects.filter(practiced_at__gte=since), worksheets).count()
+    sleep = scope(SleepDiaryEntry.objects.filter(night_of__gte=start_day), worksheets).count()
+    relaxation = scope(
+        RelaxationSession.objects.filter(started_at__gte=since), Category.RELAXATION
+    ).aggregate(sessions=Count("id"), seconds=Sum("seconds_practised"))
     plan = (
         SafetyPlanVersion.objects.filter(client=client)
         .order_by("-version")
@@ -334,7 +374,22 @@ def _homework(
 
 
 # --- the progress report -------------------------------------------------------------------------
-def report_series(*, client: Client) -> list[InstrumentSeries]:
-    """Every instrument the client has scored answers for, oldest answer first (three queries:
-    the practice's instruments and settings, then the answers)."""
-    return response_series(client=client)
+def report_series(*, access: CareAccess) -> list[InstrumentSeries]:
+    """Every instrument the client has scored answers for that this viewer may see, oldest answer
+    first (three queries: the practice's instruments and settings, then the answers). With
+    questionnaires not shared, only the scores the care team entered from paper (the gate's
+    rule); the client's own answers are not even read."""
+    if access.can_see(Category.MEASURES):
+        return response_series(access=access)
+    definitions = instrument_definitions(practice=access.client.practice)
+    by_code: dict[str, list[QuestionnaireResponse]] = {}
+    rows = access.scope(
+        QuestionnaireResponse.objects.filter(total__isnull=False), Category.MEASURES
+    ).order_by("submitted_at")
+    for r in rows:
+        by_code.setdefault(r.instrument_code, []).append(r)
+    return [
+        InstrumentSeries(definition=definitions[code], responses=answers)
+        for code, answers in sorted(by_code.items())
+        if code in definitions
+    ]

@@ -1,7 +1,10 @@
 """The caseload overview: for each client on a clinician's care teams, what says who needs them.
 
-Reads for clients the gate already returned (`practices.access.access_caseload`); nothing here
-looks a client up. A fixed number of queries whatever the caseload size or the amount of data:
+Reads for the clients the gate already returned (`consents.access.access_caseload`, one
+`CareAccess` each); nothing here looks a client up. Each row shows only what that client shares
+with the viewer: a category the client does not share shows "Not shared" in its column (never its
+content) and does not count towards the row's need or its homework. A fixed number of queries
+whatever the caseload size, the amount of data or the clients' sharing choices (at most):
 
 1-2. the practice's instrument definitions (`measures.selectors.instrument_definitions`);
 3.   alert settings (how many days without a check-in count as a gap);
@@ -20,7 +23,10 @@ looks a client up. A fixed number of queries whatever the caseload size or the a
 - Active days: of the last 14 days (the client's calendar days, today included), on how many the
   client did anything that is stored: a check-in, a relaxation session, an exposure practice, a
   sleep diary entry, a thought record, or a logged activity. Private journal writing and data
-  imported from other apps are not counted.
+  imported from other apps are not counted, nor anything of a category the client does not share.
+
+Questionnaire scores the care team entered from paper stay on the client record when
+questionnaires are not shared; the caseload shows "Not shared" for that client's scores.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from interlude.alerts.models import Alert, AlertStatus, Severity
 from interlude.alerts.services import alert_settings_get
+from interlude.consents.access import CareAccess, Category
 from interlude.exercises.models import (
     ActivityPlan,
     ExposurePractice,
@@ -198,6 +205,8 @@ class ScoreCell:
 @dataclass
 class CaseloadRow:
     client: Client
+    # What the client does not share with this viewer, among the caseload's columns.
+    not_shared: frozenset[Category] = frozenset()
     scores: list[ScoreCell] = field(default_factory=list)
     track: TrackStatus | None = None  # the worst across instruments; None: no questionnaires
     track_reason: str = ""
@@ -216,6 +225,14 @@ class CaseloadRow:
     @property
     def full_name(self) -> str:
         return self.client.full_name
+
+    @property
+    def scores_not_shared(self) -> bool:
+        return Category.MEASURES in self.not_shared
+
+    @property
+    def checkins_not_shared(self) -> bool:
+        return Category.CHECKINS in self.not_shared
 
     @property
     def needs_attention(self) -> bool:
@@ -435,7 +452,7 @@ def _dues(ids: Sequence[int], now: datetime) -> dict[int, tuple[int, int, int]]:
     return {c: (done, done + missed, late) for c, done, missed, late in rows}
 
 
-def _active_days(clients: Sequence[Client], now: datetime) -> dict[int, int]:
+def _active_days(accesses: Sequence[CareAccess], now: datetime) -> dict[int, int]:
     """Distinct local days with any stored activity in the last ACTIVE_DAYS days: one query.
 
     Read from the records themselves (a UNION of check-ins, relaxation sessions, exposure
@@ -443,31 +460,38 @@ def _active_days(clients: Sequence[Client], now: datetime) -> dict[int, int]:
     observation series: thought records and activities write no observations, imported data
     is not homework, and check-ins have a (client, recorded_at) index where observations would
     need one probe per client and kind. A check-in counts on its own calendar day (its zone);
-    the rest on the client's."""
+    the rest on the client's. Each source is tagged with its category, and a day counts only
+    from sources the client shares with the viewer (`access.can_see`)."""
+    clients = [a.client for a in accesses]
+    shares = {a.client.pk: a for a in accesses}
     ids = [c.pk for c in clients]
     since = now - timedelta(days=ACTIVE_DAYS + 1)  # a day of slack for time zones
     blank = Value("", output_field=CharField())
 
-    def when(model: type[Model], field: str) -> QuerySet:
+    def tag(category: Category) -> Value:
+        return Value(category.value, output_field=CharField())
+
+    def when(model: type[Model], field: str, category: Category) -> QuerySet:
         return (
             model._default_manager.filter(client_id__in=ids, **{f"{field}__gte": since})
             .order_by()
-            .annotate(zone=blank)
-            .values_list("client_id", field, "zone")
+            .annotate(zone=blank, category=tag(category))
+            .values_list("client_id", field, "zone", "category")
         )
 
     checkins = (
         CheckIn.objects.filter(client_id__in=ids, recorded_at__gte=since)
         .exclude(source=ObservationSource.IMPORT)  # data from other apps is not homework
         .order_by()
-        .values_list("client_id", "recorded_at", "time_zone")
+        .annotate(category=tag(Category.CHECKINS))
+        .values_list("client_id", "recorded_at", "time_zone", "category")
     )
     others = [
-        when(RelaxationSession, "started_at"),
-        when(ExposurePractice, "practiced_at"),
-        when(SleepDiaryEntry, "created_at"),  # the morning it was filled in
-        when(ThoughtRecord, "created_at"),
-        when(ActivityPlan, "logged_at"),
+        when(RelaxationSession, "started_at", Category.RELAXATION),
+        when(ExposurePractice, "practiced_at", Category.WORKSHEETS),
+        when(SleepDiaryEntry, "created_at", Category.WORKSHEETS),  # the morning it was filled in
+        when(ThoughtRecord, "created_at", Category.WORKSHEETS),
+        when(ActivityPlan, "logged_at", Category.WORKSHEETS),
     ]
     zones = {c.pk: _client_zone(c) for c in clients}
     days: dict[int, set[date]] = defaultdict(set)
@@ -477,7 +501,9 @@ def _active_days(clients: Sequence[Client], now: datetime) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for client_id, instant, zone_name in rows:
+    for client_id, instant, zone_name, category in rows:
+        if not shares[client_id].can_see(Category(category)):
+            continue
         if isinstance(instant, str):
             instant = datetime.fromisoformat(instant)
         if instant.tzinfo is None:  # stored in UTC (USE_TZ)
@@ -535,24 +561,37 @@ def _need(row: CaseloadRow) -> tuple[Need, str]:
     return Need.NONE, ""
 
 
+# The caseload's columns that come from a category the client may not share.
+CASELOAD_CATEGORIES = (Category.MEASURES, Category.CHECKINS)
+
+
 def caseload_overview(
-    *, clients: Sequence[Client], practice: Practice, now: datetime | None = None
+    *, accesses: Sequence[CareAccess], practice: Practice, now: datetime | None = None
 ) -> list[CaseloadRow]:
-    """One row per client, in the order given, with everything the caseload shows."""
+    """One row per client (each `CareAccess` from `access_caseload`), in the order given, with
+    everything the caseload shows that the client shares with the viewer. Alerts always show
+    (risk signals reach the care team whatever the sharing)."""
     now = now or timezone.now()
-    if not clients:
+    if not accesses:
         return []
-    ids = [c.pk for c in clients]
+    ids = [a.client.pk for a in accesses]
+    measures = [a.client.pk for a in accesses if a.can_see(Category.MEASURES)]
+    checkins = [a.client.pk for a in accesses if a.can_see(Category.CHECKINS)]
     definitions = instrument_definitions(practice=practice)
     gap_days = alert_settings_get(practice=practice).no_checkin_days
-    scores = _scores(ids, definitions)
+    scores = _scores(measures, definitions)
     alerts = _alerts(ids)
-    last_checkins = _last_checkins(ids)
-    dues = _dues(ids, now)
-    active = _active_days(clients, now)
+    last_checkins = _last_checkins(checkins)
+    dues = _dues(measures, now)
+    active = _active_days(accesses, now)
     rows = []
-    for client in clients:
-        row = CaseloadRow(client=client, scores=scores.get(client.pk, []))
+    for access in accesses:
+        client = access.client
+        row = CaseloadRow(
+            client=client,
+            scores=scores.get(client.pk, []),
+            not_shared=frozenset(c for c in CASELOAD_CATEGORIES if access.not_shared(c)),
+        )
         if row.scores:
             worst = max(row.scores, key=lambda s: s.track_status.rank)
             row.track, row.track_reason = worst.track_status, worst.track_reason
@@ -561,7 +600,8 @@ def caseload_overview(
         row.last_checkin_at = last_checkins.get(client.pk)
         row.dues_completed, row.dues_total, row.overdue = dues.get(client.pk, (0, 0, 0))
         row.active_days = active.get(client.pk, 0)
-        row.no_checkin_text = _checkin_gap(client, row.last_checkin_at, now, gap_days)
+        if not row.checkins_not_shared:
+            row.no_checkin_text = _checkin_gap(client, row.last_checkin_at, now, gap_days)
         row.need, row.need_text = _need(row)
         rows.append(row)
     return rows

@@ -1,14 +1,14 @@
 """The client record for the care team: instrument charts, the mood series and a timeline.
 
-Every function takes a `Client` the gate already returned (`access_client`); nothing here looks a
+Every function takes the `CareAccess` the gate returned (`access_client`); nothing here looks a
 client up. One query per source, never one per item: the questionnaire panels read all of the
-client's answer sets in one query, the series one query of observations, and the timeline one
-query per kind of entry (check-ins, questionnaires, thought records, activities, exposure
-practice, sleep diary, shared journal entries, relaxation), whatever their number.
+client's answer sets in one query, and the timeline one query per kind of entry (check-ins,
+questionnaires, thought records, activities, exposure practice, sleep diary, shared journal
+entries, relaxation), whatever their number. (The mood series is the tracking app's panel.)
 
-What the care team sees follows the sharing rules of the apps that own the data: check-in values
-always, a check-in note only when the client shared it (as tracking/selectors_care_team.py);
-completed thought records (as the worksheets page); journal entries only when shared.
+What the viewer sees is what the gate lets through (`access.scope`, `access.shows`): each source is
+read through its category, a check-in note shows only when the note and the category are shared,
+and a category the client does not share comes back as a "not shared" marker, never its content.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.core.clock import local_date, zone_named
 from interlude.exercises.distortions import DISTORTIONS
 from interlude.exercises.models import (
@@ -48,17 +50,19 @@ from interlude.measures.change import Classification, TrackStatus
 from interlude.measures.instruments import InstrumentDefinition, band_phrase
 from interlude.measures.models import QuestionnaireResponse
 from interlude.practices.models import Client
-from interlude.tracking.charts import (
-    SCALE_0_10,
-    SCALE_SLEEP_HOURS,
-    format_number,
-)
+from interlude.tracking.charts import format_number
 from interlude.tracking.models import CheckIn
-from interlude.tracking.selectors import ChartSpec, SeriesChart, progress_series, series_charts
 from interlude.tracking.vocabulary import EMOTION_LABELS
 
 TIMELINE_DAYS = 30
-SERIES_DAYS = (30, 90)
+# The categories the timeline reads, in the order their "not shared" notes show.
+TIMELINE_CATEGORIES = (
+    Category.CHECKINS,
+    Category.JOURNAL,
+    Category.WORKSHEETS,
+    Category.MEASURES,
+    Category.RELAXATION,
+)
 JOURNAL_EXCERPT = 280
 MARKER_FOR = {
     Classification.RECOVERED: "recovered",
@@ -191,15 +195,20 @@ def instrument_summary(
 
 
 def instrument_panels(
-    *, client: Client, definitions: dict[str, InstrumentDefinition]
+    *, access: CareAccess, definitions: dict[str, InstrumentDefinition]
 ) -> list[InstrumentPanel]:
-    """One panel per instrument the client has answered, in one query (all answer sets).
+    """One panel per instrument the client has answered that this viewer may see, in one query
+    (all answer sets). With questionnaires not shared, only answers the care team entered
+    themselves (from paper) remain (the gate's rule).
 
     `definitions` is `measures.selectors.instrument_definitions(practice=client.practice)`, which
     the page also needs for the schedules, so it is read once."""
+    client = access.client
     zone = _zone(client)
     by_code: dict[str, list[QuestionnaireResponse]] = defaultdict(list)
-    responses = QuestionnaireResponse.objects.filter(client=client).order_by("submitted_at", "id")
+    responses = access.scope(QuestionnaireResponse.objects.all(), Category.MEASURES).order_by(
+        "submitted_at", "id"
+    )
     for response in responses.defer("answers"):
         by_code[response.instrument_code].append(response)
     panels = []
@@ -279,63 +288,6 @@ def instrument_panels(
     return panels
 
 
-# --- mood, anxiety and sleep --------------------------------------------------------------------
-SERIES: tuple[ChartSpec, ...] = (
-    ChartSpec(
-        "mood", "Mood", "Mood", "Check-in mood, 0 (worst) to 10 (best); daily mean.", "", SCALE_0_10
-    ),
-    ChartSpec(
-        "anxiety",
-        "Anxiety",
-        "Anxiety",
-        "Check-in anxiety or worry, 0 (none) to 10 (most); daily mean.",
-        "",
-        SCALE_0_10,
-    ),
-    ChartSpec(
-        "sleep_hours",
-        "Sleep",
-        "Sleep",
-        "Hours of sleep as reported in check-ins; daily mean.",
-        "hours",
-        SCALE_SLEEP_HOURS,
-    ),
-)
-
-
-@dataclass(frozen=True)
-class RecordSeries:
-    days: int
-    start: date
-    end: date
-    charts: list[SeriesChart]
-    has_data: bool
-    choices: tuple[int, ...] = SERIES_DAYS
-
-
-def series_days(value: str | None) -> int:
-    """?days=30 or 90 (anything else: 30)."""
-    try:
-        days = int(value or SERIES_DAYS[0])
-    except ValueError:
-        return SERIES_DAYS[0]
-    return days if days in SERIES_DAYS else SERIES_DAYS[0]
-
-
-def record_series(*, client: Client, days: int) -> RecordSeries:
-    """Mood, anxiety and sleep per day over the last `days` days, as the Progress page draws them
-    (tracking.selectors.progress_series: one query), worded for the care team."""
-    progress = progress_series(client=client, days=days)
-    charts = series_charts(progress, specs=SERIES, id_prefix="series")
-    return RecordSeries(
-        days=days,
-        start=progress.start,
-        end=progress.end,
-        charts=charts,
-        has_data=any(v is not None for s in progress.series.values() for _, v in s),
-    )
-
-
 # --- the timeline -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -365,6 +317,7 @@ class Timeline:
     later: date | None  # ?before= for the next window (None: the next window is the latest)
     is_latest: bool
     counts: dict[str, int] = field(default_factory=dict)
+    not_shared: list[NotShared] = field(default_factory=list)  # categories this viewer is not shown
 
     @property
     def total(self) -> int:
@@ -385,7 +338,7 @@ def parse_before(value: str | None, *, today: date) -> date:
     return min(parsed, latest)
 
 
-def _checkin_entry(c: CheckIn, zone: ZoneInfo) -> TimelineEntry:
+def _checkin_entry(c: CheckIn, zone: ZoneInfo, *, note_shown: bool) -> TimelineEntry:
     values = []
     if c.anxiety is not None:
         values.append(f"anxiety {c.anxiety}")
@@ -401,7 +354,7 @@ def _checkin_entry(c: CheckIn, zone: ZoneInfo) -> TimelineEntry:
         detail += ("; " if detail else "") + "feelings: " + ", ".join(str(e) for e in emotions)
     if c.activities:
         detail += ("; " if detail else "") + "activities: " + ", ".join(c.activities)
-    # Only a shared note is ever decrypted for the care team (selectors_care_team's rule).
+    # Only a note the viewer may see is ever decrypted (`note_shown`, from the gate).
     has_note = c.__dict__.get("note") is not None
     return TimelineEntry(
         day=local_date(c.recorded_at, zone, record_zone=c.time_zone),
@@ -410,8 +363,8 @@ def _checkin_entry(c: CheckIn, zone: ZoneInfo) -> TimelineEntry:
         kind_label="Check-in",
         title=f"Mood {c.mood}/10",
         detail=detail,
-        text=(c.note or "") if has_note and c.note_shared else "",
-        private_note=has_note and not c.note_shared,
+        text=(c.note or "") if has_note and note_shown else "",
+        private_note=has_note and not note_shown,
     )
 
 
@@ -543,16 +496,18 @@ def _relaxation_entry(s: RelaxationSession, zone: ZoneInfo) -> TimelineEntry:
 
 def record_timeline(
     *,
-    client: Client,
+    access: CareAccess,
     before: str | None = None,
     days: int = TIMELINE_DAYS,
     names: dict[str, str] | None = None,
     today: date | None = None,
 ) -> Timeline:
-    """Everything shared in the `days` days before `before` (YYYY-MM-DD, exclusive; default:
-    up to and including the client's today), newest first and grouped by the client's day.
+    """Everything this viewer may see in the `days` days before `before` (YYYY-MM-DD, exclusive;
+    default: up to and including the client's today), newest first and grouped by the client's
+    day; each category the client does not share is listed in `not_shared` instead.
 
     One query per source. `names` maps instrument codes to short names (PHQ-9)."""
+    client = access.client
     zone = _zone(client)
     today = today or timezone.localdate(timezone=zone)
     end = parse_before(before, today=today)  # exclusive
@@ -564,55 +519,68 @@ def record_timeline(
 
         names = {code: d.short_name for code, d in shipped_definitions().items()}
 
+    scope = access.scope
+    worksheets = Category.WORKSHEETS
     entries: list[TimelineEntry] = []
     entries += [
-        _checkin_entry(c, zone)
-        for c in CheckIn.objects.filter(
-            client=client, recorded_at__gte=lower, recorded_at__lt=upper
+        _checkin_entry(c, zone, note_shown=access.shows(c, Category.JOURNAL))
+        for c in scope(
+            CheckIn.objects.filter(recorded_at__gte=lower, recorded_at__lt=upper),
+            Category.CHECKINS,
         )
     ]
     entries += [
         _response_entry(r, zone, names)
-        for r in QuestionnaireResponse.objects.filter(
-            client=client, submitted_at__gte=lower, submitted_at__lt=upper
+        for r in scope(
+            QuestionnaireResponse.objects.filter(submitted_at__gte=lower, submitted_at__lt=upper),
+            Category.MEASURES,
         ).defer("answers")
     ]
     entries += [
         _thought_record_entry(t, zone)
-        for t in ThoughtRecord.objects.filter(
-            client=client, is_complete=True, occurred_at__gte=lower, occurred_at__lt=upper
+        for t in scope(
+            ThoughtRecord.objects.filter(
+                is_complete=True, occurred_at__gte=lower, occurred_at__lt=upper
+            ),
+            worksheets,
         ).defer("content")
     ]
     entries += [
         _activity_entry(a, zone)
-        for a in ActivityPlan.objects.filter(
-            client=client, done__isnull=False, planned_for__gte=start, planned_for__lt=end
+        for a in scope(
+            ActivityPlan.objects.filter(
+                done__isnull=False, planned_for__gte=start, planned_for__lt=end
+            ),
+            worksheets,
         )
     ]
     entries += [
         _exposure_entry(p, zone)
-        for p in ExposurePractice.objects.filter(
-            client=client, practiced_at__gte=lower, practiced_at__lt=upper
+        for p in scope(
+            ExposurePractice.objects.filter(practiced_at__gte=lower, practiced_at__lt=upper),
+            worksheets,
         )
         .select_related("step")
         .defer("safety_behaviours", "notes")
     ]
     entries += [
         _sleep_entry(e)
-        for e in SleepDiaryEntry.objects.filter(
-            client=client, night_of__gte=start, night_of__lt=end
+        for e in scope(
+            SleepDiaryEntry.objects.filter(night_of__gte=start, night_of__lt=end), worksheets
         ).defer("comments")
     ]
     entries += [
         _journal_entry(j, zone)
-        for j in JournalEntry.objects.filter(
-            client=client, shared_at__isnull=False, written_at__gte=lower, written_at__lt=upper
+        for j in scope(
+            JournalEntry.objects.filter(written_at__gte=lower, written_at__lt=upper),
+            Category.JOURNAL,
         )
     ]
     entries += [
         _relaxation_entry(s, zone)
-        for s in RelaxationSession.objects.filter(
-            client=client, started_at__gte=lower, started_at__lt=upper
+        for s in scope(
+            RelaxationSession.objects.filter(started_at__gte=lower, started_at__lt=upper),
+            Category.RELAXATION,
         )
     ]
     by_day: dict[date, list[TimelineEntry]] = defaultdict(list)
@@ -640,6 +608,11 @@ def record_timeline(
         later=None if end + timedelta(days=days) >= latest_end else end + timedelta(days=days),
         is_latest=end >= latest_end,
         counts=dict(counts),
+        not_shared=[
+            marker
+            for category in TIMELINE_CATEGORIES
+            if (marker := not_shared_marker(access=access, category=category)) is not None
+        ],
     )
 
 

@@ -1,5 +1,6 @@
 """The pre-session brief and the progress report (HTML preview and PDF). Thin: the gate loads the
-client, the selectors read, brief.py and report.py shape, the templates render."""
+client's `CareAccess`, the selectors read what it lets through, brief.py and report.py shape, the
+templates render (with a "not shared" note for each category the client does not share)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interlude.audit.services import event_report_exported
-from interlude.consents.access import access_client
+from interlude.consents.access import CareAccess, Category, access_client
+from interlude.consents.markers import not_shared_marker
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
 from interlude.insights import report
@@ -23,10 +25,10 @@ from interlude.insights.brief import brief_build
 from interlude.insights.selectors_brief import (
     brief_crisis_resources,
     brief_inputs,
+    brief_not_shared,
     report_series,
 )
 from interlude.practices.enums import ShareScope
-from interlude.practices.models import Client
 
 # The brief and the report show scores, check-ins and shared worksheet text: all three scopes.
 BRIEF_SCOPES = (ShareScope.MEASURES, ShareScope.CHECKINS, ShareScope.JOURNAL)
@@ -41,12 +43,14 @@ def _zone(name: str) -> ZoneInfo:
 
 @access(Access.CLINICIAN)
 def client_brief(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES).client
-    brief = brief_build(brief_inputs(client=client))
+    care = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
+    client = care.client
+    brief = brief_build(brief_inputs(access=care))
     resources = brief_crisis_resources(client=client)
     context = {
         "client": client,
         "brief": brief,
+        "not_shared": brief_not_shared(access=care),
         "emergency": next((r for r in resources if r.is_emergency), None),
         "resources": [r for r in resources if not r.is_emergency],
         "nav": "caseload",
@@ -55,12 +59,13 @@ def client_brief(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
 
 
 def _report_context(
-    request: StaffRequest, client: Client, *, for_print: bool
+    request: StaffRequest, care: CareAccess, *, for_print: bool
 ) -> tuple[dict[str, Any], bool]:
     """The report's context, and whether the requested dates were valid."""
+    client = care.client
     zone = _zone(client.time_zone)
     today = timezone.now().astimezone(zone).date()
-    series = report_series(client=client)
+    series = report_series(access=care)
     first = report.first_answer_day(series, zone=zone)
     date_range, errors = report.range_parse(
         request.GET.get("from"),
@@ -87,6 +92,7 @@ def _report_context(
         "raw_to": request.GET.get("to") or date_range.end.isoformat(),
         "instruments": instruments,
         "has_answers": bool(series),
+        "not_shared": not_shared_marker(access=care, category=Category.MEASURES),
         "prepared_by": request.user.get_full_name() or request.user.email,
         "prepared_on": report.long_date(practice_today),
         "pdf_url": reverse("client_report_pdf", args=[client.public_id]) + query,
@@ -98,19 +104,20 @@ def _report_context(
 
 @access(Access.CLINICIAN)
 def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES).client
-    context, valid = _report_context(request, client, for_print=False)
+    care = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
+    context, valid = _report_context(request, care, for_print=False)
     return render(request, "insights/report.html", context, status=200 if valid else 400)
 
 
 @access(Access.CLINICIAN)
 def client_report_pdf(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     # The gate records its own refusals (outside this transaction, so a 404 keeps its event).
-    client = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES).client
+    care = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
+    client = care.client
     # The report's read and its export event share one transaction: if the event cannot be
     # written, nothing is exported.
     with transaction.atomic():
-        context, valid = _report_context(request, client, for_print=True)
+        context, valid = _report_context(request, care, for_print=True)
         if valid:
             event_report_exported(actor=request.user, client=client, kind=report.PDF_KIND)
     if not valid:

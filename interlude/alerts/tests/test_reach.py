@@ -92,11 +92,19 @@ def test_the_owner_emailed_by_escalation_sees_the_alert_in_the_inbox_and_the_api
     assert [a.pk for a in page.context["alerts"]] == [alert.pk]
     html = page.content.decode()
     assert "Escalated to you as a practice owner" in html
-    assert REASON in html
+    # Outside the care team the owner reads only that a risk answer was given, and whom to turn
+    # to: never the answer itself (it stays behind the client's sharing and the care team).
+    assert REASON not in html
+    assert "A risk answer was given on a questionnaire." in html
     body = http.get("/api/v1/alerts").json()
     assert [(a["id"], a["escalated_at"], a["reached_via"]) for a in body] == [
         (str(alert.public_id), "2026-03-02T17:01:00Z", "escalation")
     ]
+    assert body[0]["reason"] == (
+        "A risk answer was given on a questionnaire. The details are shown only to the "
+        "client's care team. Contact them, or hand this alert to a named clinician who can act "
+        "today."
+    )
     # Seen from outside the care team: one event per alert, naming the client, per read.
     events = AuditEvent.objects.filter(action=AuditAction.ALERT_VIEWED_AS_RECIPIENT)
     assert [(e.actor_id, e.client_id, e.object_id, e.detail["via"]) for e in events] == [

@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from interlude.alerts.context_processors import alerts as alerts_context
 from interlude.alerts.models import Alert, AlertKind, AlertStatus, Severity
+from interlude.alerts.selectors import alert_list_for_client
 from interlude.alerts.services import alert_raise
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.consents.access import Viewer, care_access_for
 from interlude.measures.services import response_submit
 from interlude.practices.enums import Role
 from tests.factories import (
@@ -332,10 +334,13 @@ def test_record_panel_lists_the_clients_alerts_with_actions_that_return_to_the_r
     low = _raise(client)
     request = RequestFactory().get("/")
     request.user = membership.user
+    care = care_access_for(
+        client=client, user=membership.user, viewer=Viewer.CARE_TEAM, membership=membership
+    )
+    alerts = alert_list_for_client(access=care)
+    assert [a.pk for a in alerts] == [critical.pk, low.pk]
     html = render_to_string(
-        "alerts/_record_alerts.html",
-        {"alerts": [critical, low], "client": client},
-        request=request,
+        "alerts/_record_alerts.html", {"alerts": alerts, "client": client}, request=request
     )
     rows = _rows(html)
     assert len(rows) == 2

@@ -14,16 +14,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from interlude.alerts.selectors import alert_list_for_client
-from interlude.care.views_appointments import appointments_panel_context
 from interlude.clinic.forms import ClientCreateForm, ClientInviteForm
 from interlude.clinic.services import client_create, invitation_create_for_client
 from interlude.consents.access import access_caseload, access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
+from interlude.core.panels import Page, panels_build
 from interlude.core.policy import Access, access
 from interlude.core.templatetags.interlude import ago, shows_preferred_name
-from interlude.exercises.worksheets_selectors import worksheets_summary_for_clinician
 from interlude.insights.selectors_caseload import (
     ACTIVE_DAYS,
     ADHERENCE_DAYS,
@@ -31,25 +29,24 @@ from interlude.insights.selectors_caseload import (
     caseload_overview,
     number,
 )
-from interlude.insights.selectors_patterns import patterns_for_client
-from interlude.insights.selectors_record import (
-    instrument_panels,
-    record_series,
-    record_timeline,
-    series_days,
-)
 from interlude.measures.change import TrackStatus
 from interlude.measures.instruments import band_phrase
 from interlude.measures.selectors import instrument_definitions
-from interlude.measures.views_clinician import schedules_panel_context
 from interlude.practices.enums import ClientStatus, ShareScope
 from interlude.practices.selectors import caseload_rows, client_record_context
 
-# The record shows scores, check-ins and shared worksheet text (one audit event lists all three).
+# The record shows scores, check-ins and shared worksheet text (one audit event lists all three);
+# what this viewer may see of each is on the CareAccess the panels receive.
 RECORD_SCOPES = (ShareScope.MEASURES, ShareScope.CHECKINS, ShareScope.JOURNAL)
 
 SORTS = {"need": "need", "name": "name", "activity": "activity", "status": "status"}
 
+
+# A column whose category the client does not share: said plainly, never the content.
+NOT_SHARED_HTML = (
+    '<span class="not-shared muted">Not shared'
+    '<span class="visually-hidden">: the client does not share {what} with you</span></span>'
+)
 
 _UNITS = ((7 * 86400, "week"), (86400, "day"), (3600, "hour"), (60, "minute"))
 
@@ -88,7 +85,9 @@ def caseload_row_html(
         name += f' <span class="muted">({escape(client.preferred_name)})</span>'
     if row.need_text:
         name += f'<span class="need-text">{escape(row.need_text)}</span>'
-    if row.scores:
+    if row.scores_not_shared:
+        scores = NOT_SHARED_HTML.format(what="questionnaires")
+    elif row.scores:
         items = []
         for score in row.scores:
             reliable = (
@@ -127,7 +126,9 @@ def caseload_row_html(
             alerts += f'<span class="small">{row.alerts_new} not acknowledged</span>'
     else:
         alerts = '<span class="muted">None</span>'
-    if row.last_checkin_at:
+    if row.checkins_not_shared:
+        activity = f'<span class="stack">{NOT_SHARED_HTML.format(what="check-ins")}</span>'
+    elif row.last_checkin_at:
         activity = f'<span class="stack">Check-in {_time(row.last_checkin_at, now)}</span>'
     else:
         activity = '<span class="stack"><span class="muted">No check-ins</span></span>'
@@ -135,7 +136,9 @@ def caseload_row_html(
         activity += f'<span class="stack small">Active {_time(client.last_activity_at, now)}</span>'
     elif not client.user_id:
         activity += '<span class="stack small">No account yet</span>'
-    if row.dues_total:
+    if row.scores_not_shared:
+        questionnaires = '<span class="muted">not shared</span>'
+    elif row.dues_total:
         questionnaires = f"{row.dues_completed}/{row.dues_total}"
     else:
         questionnaires = '<span class="muted">none due</span>'
@@ -156,12 +159,13 @@ def caseload_row_html(
 
 @access(Access.CLINICIAN)
 def caseload(request: StaffRequest) -> HttpResponse:
-    clients = [a.client for a in access_caseload(user=request.user, membership=request.membership)]
+    accesses = access_caseload(user=request.user, membership=request.membership)
+    clients = [a.client for a in accesses]
     status = request.GET.get("status", "")
     status = status if status in [*ClientStatus.values, "all"] else ""
     sort = SORTS.get(request.GET.get("sort", ""), "need")
     attention = request.GET.get("attention") == "1"
-    overview = caseload_overview(clients=clients, practice=request.membership.practice)
+    overview = caseload_overview(accesses=accesses, practice=request.membership.practice)
     rows = caseload_rows(rows=overview, status=status, sort=sort, attention=attention)
     inbox_url = reverse("alert_inbox")
     now = timezone.now()
@@ -224,28 +228,22 @@ def client_add(request: StaffRequest) -> HttpResponse:
 
 @access(Access.CLINICIAN)
 def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=RECORD_SCOPES).client
+    care = access_client(user=request.user, client_id=client_id, scope=RECORD_SCOPES)
+    client = care.client
+    # Read once here: the questionnaires, the schedules and the timeline all name instruments.
     definitions = instrument_definitions(practice=client.practice)
     context = client_record_context(client=client)
     context.update(
         {
             "nav": "caseload",
-            "alerts": alert_list_for_client(client=client),
-            "instrument_panels": instrument_panels(client=client, definitions=definitions),
-            "series": record_series(client=client, days=series_days(request.GET.get("days"))),
-            "timeline": record_timeline(
-                client=client,
-                before=request.GET.get("before"),
-                names={code: d.short_name for code, d in definitions.items()},
+            "access": care,
+            # Every other section is a panel its app registered (core.panels), built for `care`.
+            "panels": panels_build(
+                page=Page.RECORD, access=care, request=request, definitions=definitions
             ),
-            "patterns": patterns_for_client(client=client),
-            "worksheets_summary": worksheets_summary_for_clinician(client=client),
             "invite_form": ClientInviteForm(initial={"email": client.email}),
         }
     )
-    # The panels other apps own: their rows and their inline forms.
-    context.update(schedules_panel_context(client=client, definitions=definitions))
-    context.update(appointments_panel_context(client=client))
     return render(request, "practices/client_record.html", context)
 
 

@@ -18,13 +18,15 @@ from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
 from interlude.care.models import AppointmentStatus
 from interlude.care.services import appointment_create, appointment_set_status, safety_plan_save
+from interlude.consents.access import Viewer, care_access_for
+from interlude.consents.models import ClientPrivacy
 from interlude.exercises.relaxation_services import relaxation_session_create
 from interlude.exercises.schemas import JournalEntryIn, ThoughtRecordIn
 from interlude.exercises.worksheets_services import journal_entry_create, thought_record_create
 from interlude.insights import brief as b
 from interlude.insights.selectors_brief import brief_inputs
 from interlude.measures.services import response_submit
-from interlude.practices.models import CrisisResource
+from interlude.practices.models import Client, CrisisResource
 from interlude.tracking.services import CheckInValues, checkin_create
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
 
@@ -405,6 +407,9 @@ def build_client_with_data(extra: int = 0):
     membership.user.save()
     client.full_name = "Jordan Ellis"
     client.save()
+    # The client shares everything, journal and check-in notes included (the default leaves
+    # them off; test_sharing_pages.py turns categories off).
+    ClientPrivacy.objects.filter(client=client).update(categories={"journal": True})
     CrisisResource.objects.create(
         practice=client.practice,
         country="US",
@@ -674,9 +679,17 @@ def _page_queries(extra: int) -> int:
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra", [0, 12])
 def test_brief_reads_in_17_queries_whatever_the_amount_of_data(extra, django_assert_num_queries):
-    _, client = build_client_with_data(extra=extra)
+    membership, client = build_client_with_data(extra=extra)
+    care = care_access_for(
+        client=Client.objects.select_related("privacy", "practice__privacy_settings").get(
+            pk=client.pk
+        ),
+        user=membership.user,
+        viewer=Viewer.CARE_TEAM,
+        membership=membership,
+    )
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(17):
-        data = brief_inputs(client=client)
+        data = brief_inputs(access=care)
     assert len(data.mood) == 5
     assert data.homework.thought_records == 1 + extra
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from interlude.alerts.models import Alert, AlertKind, AlertStatus, Severity
 from interlude.clinic.views.clinician import _ago
+from interlude.consents.access import access_caseload
 from interlude.core.templatetags.interlude import ago
 from interlude.exercises.relaxation_services import relaxation_session_create
 from interlude.exercises.schemas import JournalEntryIn
@@ -56,6 +57,13 @@ CASELOAD_QUERIES = 28
 
 
 # --- data -----------------------------------------------------------------------------------------
+def overview(me: Membership) -> list:
+    """The caseload's rows for this clinician, through the gate (each client's CareAccess)."""
+    return caseload_overview(
+        accesses=access_caseload(user=me.user, membership=me), practice=me.practice
+    )
+
+
 def clinician() -> Membership:
     return MembershipFactory(
         practice=PracticeFactory(time_zone="America/New_York"),
@@ -222,7 +230,7 @@ def test_sparkline_says_the_last_12_totals_oldest_first():
     for i, total in enumerate(totals):
         scored(client, total, days_ago=100 - 7 * i, change=total - 20)
 
-    (row,) = caseload_overview(clients=[client], practice=me.practice)
+    (row,) = overview(me)
 
     (cell,) = row.scores
     assert cell.values == (19, 18, 17, 17, 16, 15, 14, 14, 13, 12, 11, 10)
@@ -241,7 +249,7 @@ def test_phq9_and_gad7_come_first_then_the_most_recently_entered_up_to_three():
     scored(client, 12, code="gad7", days_ago=20)
     scored(client, 30, code="who5", days_ago=1)
 
-    (row,) = caseload_overview(clients=[client], practice=me.practice)
+    (row,) = overview(me)
 
     assert [c.code for c in row.scores] == ["phq9", "gad7", "who5"]
 
@@ -251,7 +259,7 @@ def test_first_answer_says_so_instead_of_a_change():
     client = add_client(me, "Alma Brook")
     scored(client, 14, band="Moderate", days_ago=1)
 
-    (row,) = caseload_overview(clients=[client], practice=me.practice)
+    (row,) = overview(me)
 
     assert row.scores[0].summary == "14 moderate, first answer"
     assert row.scores[0].spark_label == "PHQ-9: one total so far, 14"
@@ -332,7 +340,7 @@ def test_questionnaires_on_time_counts_answered_of_due_in_the_last_30_days():
     due(client, DueStatus.MISSED, closed_days_ago=40)  # too long ago
     due(client, DueStatus.CANCELLED, closed_days_ago=3)
 
-    (row,) = caseload_overview(clients=[client], practice=me.practice)
+    (row,) = overview(me)
 
     assert (row.dues_completed, row.dues_total, row.overdue) == (3, 5, 1)
     assert (row.need, row.need_text) == (Need.OVERDUE, "Questionnaire overdue")
@@ -363,7 +371,7 @@ def test_active_days_count_distinct_local_days_with_any_stored_activity():
         client=client, actor=client.user, values=JournalEntryIn(body="Private", shared=False)
     )
 
-    (row,) = caseload_overview(clients=[client], practice=me.practice)
+    (row,) = overview(me)
 
     assert row.active_days == 3
 
@@ -505,7 +513,8 @@ def test_paused_client_without_checkins_is_not_flagged_for_the_gap():
     paused = add_client(me, "Pia Paused", status=ClientStatus.PAUSED, started_on=long_ago)
     never = add_client(me, "Nell Never", started_on=long_ago)
 
-    rows = caseload_overview(clients=[paused, never], practice=me.practice)
+    by_client = {r.client: r for r in overview(me)}
+    rows = [by_client[paused], by_client[never]]
 
     assert [(r.need, r.need_text) for r in rows] == [
         (Need.NONE, ""),
@@ -619,7 +628,7 @@ def test_active_days_do_not_depend_on_the_servers_own_time_zone(monkeypatch):
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14
     py_time.tzset()
     try:
-        (row,) = caseload_overview(clients=[client], practice=me.practice)
+        (row,) = overview(me)
     finally:
         monkeypatch.undo()
         py_time.tzset()

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from interlude.consents.access import Viewer, care_access_for
 from interlude.exercises.relaxation_services import relaxation_session_create
 from interlude.insights.patterns import Factor
 from interlude.insights.selectors_patterns import PATTERN_QUERIES, patterns_for_client
@@ -82,6 +83,11 @@ def fifteen_days(client, *, friends: tuple[int, ...] = ()) -> None:
         checkin(client, evening(days_ago), mood, activities=activities, sleep=Decimal("6"))
 
 
+def own(client):
+    """The client's own CareAccess (they see all of their record), as the gate builds it."""
+    return care_access_for(client=client, user=client.user, viewer=Viewer.SELF, membership=None)
+
+
 def http_for(user) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
@@ -93,7 +99,7 @@ def test_patterns_for_client_compares_mood_by_the_clients_local_days(pair, now):
     _, client = pair
     fifteen_days(client)
 
-    report = patterns_for_client(client=client)
+    report = patterns_for_client(access=own(client))
 
     assert report.mood_days == 15
     assert report.start == TODAY - timedelta(days=89)
@@ -128,7 +134,7 @@ def test_only_the_last_90_days_and_only_this_client_count(pair, now):
     for days_ago in range(1, 30):
         checkin(other, evening(days_ago), 0, activities=["Walk"], sleep=Decimal("9"))
 
-    report = patterns_for_client(client=client)
+    report = patterns_for_client(access=own(client))
 
     assert report.mood_days == 16
     walk = next(p for p in report if p.label == "Walk")
@@ -140,7 +146,7 @@ def test_few_days_leave_comparisons_waiting_with_what_they_need(pair, now):
     for days_ago in range(1, 6):
         checkin(client, evening(days_ago), 6, activities=["Walk"], sleep=Decimal("7.5"))
 
-    report = patterns_for_client(client=client)
+    report = patterns_for_client(access=own(client))
 
     assert list(report) == []
     assert report.tested == 0
@@ -155,7 +161,7 @@ def test_the_minimum_and_the_sleep_threshold_are_parameters(pair, now):
     _, client = pair
     fifteen_days(client)
 
-    report = patterns_for_client(client=client, min_days=8, sleep_threshold=9)
+    report = patterns_for_client(access=own(client), min_days=8, sleep_threshold=9)
 
     assert report.min_days == 8
     assert report.tested == 0  # the walk has 7 days: one short
@@ -164,8 +170,9 @@ def test_the_minimum_and_the_sleep_threshold_are_parameters(pair, now):
 
 
 def _count_queries(client) -> int:
+    access = own(client)
     with CaptureQueriesContext(connection) as ctx:
-        patterns_for_client(client=client)
+        patterns_for_client(access=access)
     return len(ctx.captured_queries)
 
 
@@ -188,7 +195,7 @@ def test_patterns_for_client_makes_the_same_two_queries_for_20_and_200_days(now)
     few, many = _days_of_data(20), _days_of_data(200)
 
     assert _count_queries(few) == _count_queries(many) == PATTERN_QUERIES == 2
-    assert patterns_for_client(client=many).mood_days == 90
+    assert patterns_for_client(access=own(many)).mood_days == 90
 
 
 # --- the client's Progress page ---------------------------------------------------------------
@@ -260,7 +267,7 @@ def test_clinician_panel_shows_mean_difference_ci_n_and_welch(pair, now):
     fifteen_days(client, friends=(1, 3, 5, 7, 9, 11, 13, 15))
 
     html = render_to_string(
-        "insights/_patterns.html", {"patterns": patterns_for_client(client=client)}
+        "insights/_patterns.html", {"patterns": patterns_for_client(access=own(client))}
     )
 
     assert '<h2 id="patterns-title">Mood associations' in html
@@ -290,7 +297,7 @@ def test_clinician_panel_without_enough_data_says_so(pair, now):
     checkin(client, evening(1), 5, activities=["Walk"])
 
     html = render_to_string(
-        "insights/_patterns.html", {"patterns": patterns_for_client(client=client)}
+        "insights/_patterns.html", {"patterns": patterns_for_client(access=own(client))}
     )
 
     assert "No comparison has ≥ 7 days in each group yet" in html

@@ -18,6 +18,8 @@ from interlude.alerts.models import Alert, AlertKind, Severity
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
 from interlude.care.services import appointment_create
+from interlude.consents.access import Viewer, care_access_for
+from interlude.consents.models import ClientPrivacy
 from interlude.exercises.models import LifeArea
 from interlude.exercises.relaxation_services import relaxation_session_create
 from interlude.exercises.schemas import (
@@ -98,6 +100,9 @@ def pair() -> tuple[Membership, Client]:
         started_on=timezone.localdate(timezone=ZONE) - timedelta(days=120),
     )
     CareTeamMemberFactory(client=client, membership=membership)
+    # These tests are about what the record shows of shared data: the client shares it all,
+    # journal and check-in notes included (test_record_sharing.py turns categories off).
+    ClientPrivacy.objects.filter(client=client).update(categories={"journal": True})
     return membership, client
 
 
@@ -456,11 +461,19 @@ def test_timeline_lists_everything_shared_newest_first_grouped_by_day():
     assert "I noticed the urge to cancel." in page
 
 
+def care_of(me: Membership, client: Client):
+    """The care team's CareAccess, as the gate builds it (for calling selectors directly)."""
+    client = Client.objects.select_related("privacy", "practice__privacy_settings").get(
+        pk=client.pk
+    )
+    return care_access_for(client=client, user=me.user, viewer=Viewer.CARE_TEAM, membership=me)
+
+
 def test_private_check_in_notes_are_never_decrypted_for_the_timeline():
-    _me, client = pair()
+    me, client = pair()
     checkin(client, local(1, 8), note="Secret", shared=False)
 
-    timeline = record_timeline(client=client)
+    timeline = record_timeline(access=care_of(me, client))
 
     (entry,) = timeline.days[0].entries
     assert entry.private_note is True
@@ -496,10 +509,10 @@ def test_timeline_shows_30_days_and_pages_back_with_before():
 
 
 def test_timeline_stops_offering_earlier_pages_before_the_client_started():
-    _me, client = pair()  # started 120 days ago
+    me, client = pair()  # started 120 days ago
 
     old = record_timeline(
-        client=client, before=(client.started_on + timedelta(days=10)).isoformat()
+        access=care_of(me, client), before=(client.started_on + timedelta(days=10)).isoformat()
     )
 
     assert old.earlier is None

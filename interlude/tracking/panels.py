@@ -1,0 +1,94 @@
+"""The tracking app's panels on pages that combine several apps (core.panels): the mood, anxiety
+and sleep series on the client record. Each receives the viewer's `CareAccess`; what it may see is
+the gate's answer (`progress_series` returns a "not shared" marker for hidden check-ins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from interlude.consents.access import CareAccess
+from interlude.consents.markers import NotShared
+from interlude.core.panels import Page, panel_register
+from interlude.tracking.charts import SCALE_0_10, SCALE_SLEEP_HOURS
+from interlude.tracking.selectors import ChartSpec, SeriesChart, progress_series, series_charts
+
+SERIES_DAYS = (30, 90)
+SERIES: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "mood", "Mood", "Mood", "Check-in mood, 0 (worst) to 10 (best); daily mean.", "", SCALE_0_10
+    ),
+    ChartSpec(
+        "anxiety",
+        "Anxiety",
+        "Anxiety",
+        "Check-in anxiety or worry, 0 (none) to 10 (most); daily mean.",
+        "",
+        SCALE_0_10,
+    ),
+    ChartSpec(
+        "sleep_hours",
+        "Sleep",
+        "Sleep",
+        "Hours of sleep as reported in check-ins; daily mean.",
+        "hours",
+        SCALE_SLEEP_HOURS,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RecordSeries:
+    days: int
+    start: date
+    end: date
+    charts: list[SeriesChart]
+    has_data: bool
+    choices: tuple[int, ...] = SERIES_DAYS
+
+
+def series_days(value: str | None) -> int:
+    """?days=30 or 90 (anything else: 30)."""
+    try:
+        days = int(value or SERIES_DAYS[0])
+    except ValueError:
+        return SERIES_DAYS[0]
+    return days if days in SERIES_DAYS else SERIES_DAYS[0]
+
+
+def record_series(*, access: CareAccess, days: int) -> RecordSeries | NotShared:
+    """Mood, anxiety and sleep per day over the last `days` days, as the Progress page draws them
+    (tracking.selectors.progress_series: one query), worded for the care team."""
+    progress = progress_series(access=access, days=days)
+    if isinstance(progress, NotShared):
+        return progress
+    charts = series_charts(progress, specs=SERIES, id_prefix="series")
+    return RecordSeries(
+        days=days,
+        start=progress.start,
+        end=progress.end,
+        charts=charts,
+        has_data=any(v is not None for s in progress.series.values() for _, v in s),
+    )
+
+
+@panel_register(
+    page=Page.RECORD,
+    name="series",
+    title="Mood, anxiety and sleep",
+    order=40,
+    template="tracking/clinician/_record_series.html",
+)
+def record_series_panel(access: CareAccess, **ctx: Any) -> dict[str, Any]:
+    request = ctx["request"]
+    days = series_days(request.GET.get("days"))
+    series = record_series(access=access, days=days)
+    if isinstance(series, NotShared):
+        return {
+            "series": None,
+            "series_days": days,
+            "not_shared": series,
+            "days_choices": SERIES_DAYS,
+        }
+    return {"series": series, "series_days": days, "not_shared": None, "days_choices": SERIES_DAYS}
