@@ -1,0 +1,239 @@
+"""One client with something in every part of their record, each free text carrying a canary
+(a made-up word that appears nowhere else), for the authorisation matrix and the category
+canaries. Everything goes in through the services, as the app writes it.
+
+Not a test module: `seed_client_record(...)` returns the canaries by category and the ids that
+fill each route's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from interlude.alerts.models import Alert
+from interlude.care.services import safety_plan_save
+from interlude.exercises.models import LifeArea
+from interlude.exercises.relaxation_services import relaxation_session_create
+from interlude.exercises.schemas import (
+    ActivityPlanIn,
+    EmotionIn,
+    ExposurePracticeIn,
+    ExposureStepIn,
+    JournalEntryIn,
+    SleepDiaryIn,
+    ThoughtIn,
+    ThoughtRecordIn,
+)
+from interlude.exercises.worksheets_selectors import client_local_today
+from interlude.exercises.worksheets_services import (
+    activity_plan_create,
+    exposure_practice_create,
+    exposure_step_create,
+    journal_entry_create,
+    sleep_diary_save,
+    thought_record_create,
+)
+from interlude.measures.models import Frequency, PracticeInstrument, QuestionnaireDue
+from interlude.measures.services import appointment_add, response_submit, schedule_create
+from interlude.practices.enums import ShareScope
+from interlude.practices.models import Client, Membership
+from interlude.tracking.services import CheckInValues, checkin_create
+
+# One made-up word per switchable category. Each appears only in that category's data.
+CANARIES: dict[ShareScope, str] = {
+    # a check-in's own activity label (the scores themselves are numbers)
+    ShareScope.CHECKINS: "Kestrelwick",
+    # the note of a check-in (shared) and a journal entry (shared)
+    ShareScope.JOURNAL: "Quillonby",
+    # thought record, behavioural activation, exposure and sleep diary text
+    ShareScope.WORKSHEETS: "Marrowgate",
+    # the band label of a practice's own questionnaire, shown with each score
+    ShareScope.MEASURES: "Thistlebrook",
+    # relaxation practice has no free text: the one kind of exercise this client did
+    ShareScope.RELAXATION: "5-4-3-2-1 grounding",
+}
+# What never hides (the consent says so): the safety plan.
+ALWAYS_CANARY = "Larkspurwell"
+CANARY_INSTRUMENT = "canary5"
+
+
+@dataclass
+class SeededRecord:
+    client: Client
+    ids: dict[str, Any] = field(default_factory=dict)  # route parameter -> value
+
+
+def seed_client_record(*, client: Client, clinician: Membership) -> SeededRecord:
+    """Fill `client`'s record (their own writes as the client, scheduling and appointments as
+    `clinician`). The client shares everything, each item switched on where it has a switch."""
+    user = client.user
+    assert user is not None
+    today = client_local_today(client=client)
+    now = timezone.now()
+    seeded = SeededRecord(client=client)
+    ids = seeded.ids
+    ids["client_id"] = client.public_id
+    ids["article_slug"] = "cbt-triangle"
+
+    checkin, _ = checkin_create(
+        client=client,
+        actor=user,
+        values=CheckInValues(
+            mood=4,
+            anxiety=6,
+            activities=[f"{CANARIES[ShareScope.CHECKINS]} allotment"],
+            note=f"{CANARIES[ShareScope.JOURNAL]} lantern: could not sleep again",
+            note_shared=True,
+        ),
+        idempotency_key="canary-checkin",
+        recorded_at=now - timedelta(hours=3),
+    )
+    ids["checkin_id"] = checkin.public_id
+    entry = journal_entry_create(
+        client=client,
+        actor=user,
+        values=JournalEntryIn(
+            title="Sunday",
+            body=f"{CANARIES[ShareScope.JOURNAL]} harbour: the argument with my sister",
+            shared=True,
+        ),
+    )
+    ids["journal_entry_id"] = entry.public_id
+
+    w = CANARIES[ShareScope.WORKSHEETS]
+    record, _ = thought_record_create(
+        client=client,
+        actor=user,
+        values=ThoughtRecordIn(
+            idempotency_key="canary-thought",
+            situation=f"{w} office: manager frowned at my slides",
+            automatic_thoughts=[ThoughtIn(text="She thinks I am useless", belief=90, hot=True)],
+            emotions=[EmotionIn(label="Anxious", intensity=80)],
+            evidence_for="She frowned",
+            evidence_against="She thanked me",
+            balanced_thought={"text": "She may be busy", "belief": 70},
+            hot_thought_belief_after=40,
+            emotions_rerated=[EmotionIn(label="Anxious", intensity=45)],
+        ),
+    )
+    ids["record_id"] = record.public_id
+    activity = activity_plan_create(
+        client=client,
+        actor=user,
+        values=ActivityPlanIn(
+            title=f"{w} walk to the park", life_area=LifeArea.HEALTH, planned_for=today
+        ),
+    )
+    ids["activity_id"] = activity.public_id
+    step = exposure_step_create(
+        client=client,
+        actor=user,
+        values=ExposureStepIn(description=f"{w} bus, two stops", suds_anticipated=40),
+    )
+    ids["step_id"] = step.public_id
+    exposure_practice_create(
+        client=client,
+        step=step,
+        actor=user,
+        values=ExposurePracticeIn(
+            duration_minutes=25,
+            suds_pre=50,
+            suds_peak=70,
+            suds_post=30,
+            notes=f"{w} practice notes",
+        ),
+    )
+    sleep, _ = sleep_diary_save(
+        client=client,
+        actor=user,
+        values=SleepDiaryIn(
+            night_of=today - timedelta(days=1),
+            into_bed=time(22, 30),
+            tried_to_sleep=time(23, 0),
+            minutes_to_fall_asleep=20,
+            awakenings=2,
+            minutes_awake_after_onset=30,
+            final_awakening=time(6, 30),
+            out_of_bed=time(7, 0),
+            quality=3,
+            comments=f"{w} neighbours' dog barked",
+        ),
+    )
+    ids["sleep_entry_id"] = sleep.public_id
+
+    session, _ = relaxation_session_create(
+        client=client,
+        actor=user,
+        kind="grounding",
+        started_at=now - timedelta(hours=2),
+        seconds_practised=420,
+        idempotency_key="canary-relax",
+        distress_before=7,
+        distress_after=3,
+    )
+    ids["session_id"] = session.public_id
+
+    PracticeInstrument.objects.create(
+        practice=client.practice,
+        code=CANARY_INSTRUMENT,
+        created_by=clinician.user,
+        definition={
+            "code": CANARY_INSTRUMENT,
+            "version": "1",
+            "name": "Five worry questions",
+            "short_name": "Worry-5",
+            "licence": "practice_own",
+            "options": [{"value": 0, "label": "No"}, {"value": 1, "label": "Yes"}],
+            "items": [{"text": f"Worry {i}?"} for i in range(1, 6)],
+            "scoring": {"method": "sum"},
+            "bands": [
+                {"min": 0, "max": 5, "code": "canary", "label": CANARIES[ShareScope.MEASURES]}
+            ],
+        },
+    )
+    response, _ = response_submit(
+        client=client,
+        actor=user,
+        instrument_code=CANARY_INSTRUMENT,
+        answers=[1, 1, 0, 1, 0],
+        idempotency_key="canary-response",
+        submitted_at=now - timedelta(hours=1),
+    )
+    ids["response_id"] = response.public_id
+    # A risk answer (PHQ-9 item 9) raises an alert: what the care team always sees.
+    response_submit(
+        client=client,
+        actor=user,
+        instrument_code="phq9",
+        answers=[1, 1, 1, 1, 1, 1, 1, 1, 1],
+        idempotency_key="canary-risk",
+        submitted_at=now - timedelta(minutes=50),
+    )
+    alert = Alert.objects.filter(client=client).order_by("pk").first()
+    ids["alert_id"] = alert.public_id if alert is not None else None
+    schedule = schedule_create(
+        actor=clinician.user, client=client, instrument_code="phq9", frequency=Frequency.ONCE
+    )
+    ids["schedule_id"] = schedule.public_id
+    due = QuestionnaireDue.objects.filter(client=client).order_by("pk").first()
+    ids["due_id"] = due.public_id if due is not None else None
+    appointment = appointment_add(
+        actor=clinician.user,
+        client=client,
+        clinician=clinician,
+        starts_at=now + timedelta(days=3),
+        duration_minutes=50,
+    )
+    ids["appointment_id"] = appointment.public_id
+    plan = safety_plan_save(
+        client=client,
+        actor=user,
+        content={"warning_signs": [f"{ALWAYS_CANARY} when I stop answering the phone"]},
+        base_version=0,
+    )
+    ids["safety_plan_version"] = plan.version
+    return seeded
