@@ -1,8 +1,9 @@
 """Writes for questionnaires: scheduling, answering (scored on the server), practice settings.
 
 `response_submit` is the one way an answer set is stored. In one transaction it scores the answers,
-compares them with the client's baseline and last answer, marks what was due as done, and raises
-any alert (alerts/services.py), so a risk answer and its alert are stored together or not at all.
+compares them with the client's baseline and last answer, marks what was due as done, and runs the
+hooks registered from above (the alerts app's rules, `response_submitted_hook_register`), so a risk
+answer and its alert are stored together or not at all.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Any, TypeIs
+from typing import Any, Protocol, TypeIs
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -48,6 +49,30 @@ from interlude.measures.selectors import (
     measures_settings_get,
 )
 from interlude.practices.models import Client, Membership, Practice
+
+
+# --- hooks from above --------------------------------------------------------------------------
+class ResponseSubmittedHook(Protocol):
+    def __call__(
+        self,
+        *,
+        response: QuestionnaireResponse,
+        definition: InstrumentDefinition,
+        result: Score,
+        previous_status: str | None,
+    ) -> object: ...
+
+
+# Work an app above measures does on every stored answer set, inside response_submit's
+# transaction (the alerts app registers the rules that raise alerts, in AlertsConfig.ready): an
+# answer and its alerts are stored together or not at all, and measures never imports alerts.
+_RESPONSE_SUBMITTED: list[ResponseSubmittedHook] = []
+
+
+def response_submitted_hook_register(hook: ResponseSubmittedHook) -> None:
+    """Run `hook` after each answer set is stored (once, however often it is registered)."""
+    if hook not in _RESPONSE_SUBMITTED:
+        _RESPONSE_SUBMITTED.append(hook)
 
 
 # --- scheduling --------------------------------------------------------------------------------
@@ -519,11 +544,13 @@ def _response_store(
     Client.objects.filter(pk=client.pk).update(last_activity_at=timezone.now())
     event_questionnaire_submitted(actor=actor, client=client, response=response)
 
-    from interlude.alerts.services import alerts_raise_for_response
-
-    alerts_raise_for_response(
-        response=response, definition=definition, result=result, previous_status=previous_status
-    )
+    for hook in _RESPONSE_SUBMITTED:
+        hook(
+            response=response,
+            definition=definition,
+            result=result,
+            previous_status=previous_status,
+        )
     return response
 
 
