@@ -240,7 +240,8 @@ def onboarding_sharing_save(
 ) -> ClientPrivacy:
     """The sharing step of onboarding: the client's switch for every category (through the
     Sharing page's own service, so both write and audit the same way)."""
-    return sharing_update(client=client, actor=actor, categories=dict(categories))
+    chosen: dict[ShareScope | str, object] = {cat: on for cat, on in categories.items()}
+    return sharing_update(client=client, actor=actor, categories=chosen)
 
 
 @transaction.atomic
