@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("interlude.consents.urls")),
     path("", include("interlude.consents.urls_sharing")),
     path("", include("interlude.consents.urls_breakglass")),
+    path("", include("interlude.consents.urls_closure")),
 ]

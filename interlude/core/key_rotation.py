@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,19 @@ def rotators() -> list[Rotator]:
     return list(_ROTATORS.values())
 
 
+def _is_encrypted(field: object) -> bool:
+    from interlude.core.fields import EncryptedTextField
+
+    return isinstance(field, EncryptedTextField)
+
+
 def _encrypted_columns() -> list[tuple[type, list[str]]]:
     """Every model with EncryptedTextField columns, found through the app registry."""
     from django.apps import apps
 
-    from interlude.core.fields import EncryptedTextField
-
     found = []
     for model in apps.get_models():
-        names = [f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+        names = [f.name for f in model._meta.get_fields() if _is_encrypted(f)]
         if names:
             found.append((model, names))
     return found
@@ -154,6 +159,36 @@ def encrypted_fields_migrate(
             if progress.finished_at is not None:
                 break
     return done
+
+
+def rows_to_key_ring(*, queryset: Any) -> int:
+    """Re-encrypt the encrypted columns of these rows under the key ring (v1, newest key), e.g.
+    the records a practice keeps when a client's data key is about to be destroyed. Call inside
+    the transaction that destroys the key. Returns rows changed."""
+    from interlude.core import crypto
+    from interlude.core.data_keys import decrypt_any
+
+    model = queryset.model
+    fields = [f.name for f in model._meta.get_fields() if _is_encrypted(f)]
+    if not fields:
+        return 0
+    ring_key = crypto.current_key_id()
+    changed = 0
+    for pk, public_id, practice_id, *values in queryset.select_for_update().values_list(
+        "pk", "public_id", "practice_id", *fields
+    ):
+        changes = {}
+        for field, value in zip(fields, values, strict=True):
+            if value is None:
+                continue
+            if crypto.format_of(value) == crypto.PREFIX and crypto.key_id_of(value) == ring_key:
+                continue
+            aad = _aad(model, field, public_id, practice_id)
+            changes[field] = crypto.encrypt_text(decrypt_any(value, aad=aad), aad=aad)
+        if changes:
+            model._default_manager.filter(pk=pk).update(**changes)
+            changed += 1
+    return changed
 
 
 def _rotate_encrypted_fields(batch_size: int) -> int:
