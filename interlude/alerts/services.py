@@ -39,7 +39,8 @@ from interlude.audit.services import (
 from interlude.core.clock import client_date
 from interlude.core.errors import ApplicationError
 from interlude.measures.change import Classification, TrackStatus
-from interlude.practices.enums import ClientStatus, Role
+from interlude.consents.modules_selectors import clients_with_module_off
+from interlude.practices.enums import ClientStatus, Module, Role
 from interlude.practices.models import CareTeamMember, Client, Membership, Practice
 
 if TYPE_CHECKING:
@@ -415,6 +416,11 @@ def alerts_sweep_overdue(*, now: datetime | None = None) -> int:
         .exclude(Exists(answering))
         .select_related("client", "schedule")
     )
+    # Questionnaires switched off for a client: their schedule stops, nothing is chased.
+    off = clients_with_module_off(
+        module=Module.QUESTIONNAIRES, client_ids={d.client_id for d in dues}
+    )
+    dues = [d for d in dues if d.client_id not in off]
     rules = _settings_for({d.practice_id for d in dues})
     for due in dues:
         days = rules[due.practice_id].overdue_days
@@ -469,7 +475,13 @@ def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
         )
     }
     raised = 0
+    # Check-ins switched off for a client: no reminders that they have not checked in.
+    checkins_off = clients_with_module_off(
+        module=Module.CHECKINS, client_ids=[c.pk for c in clients]
+    )
     for client in clients:
+        if client.pk in checkins_off:
+            continue
         rules = settings_by_practice[client.practice_id]
         last = last_checkin.get(client.pk)
         # started_on is a day in the client's zone: compare it with the client's days, not UTC's.

@@ -31,6 +31,7 @@ from interlude.exercises.relaxation_services import (
     relaxation_session_create,
     relaxation_session_rate_after,
 )
+from interlude.practices.enums import Module
 from interlude.practices.models import Client
 
 router = Router(tags=["relaxation"])
@@ -74,11 +75,13 @@ class ErrorOut(Schema):
     detail: list[dict]
 
 
-def _own_client(request: InterludeRequest) -> Client:
+def _own_client(request: InterludeRequest, module: Module | None = None) -> Client:
     try:
-        return access_own_client(user=request.user)
+        client = access_own_client(user=request.user)
     except Http404:
         raise Http404("Only clients have relaxation sessions.") from None
+    # A part of the app switched off for this client answers 404, like a page that is not there.
+    return access_own_client(user=request.user, module=module) if module else client
 
 
 @router.post(
@@ -87,7 +90,7 @@ def _own_client(request: InterludeRequest) -> Client:
     summary="Record a relaxation session (idempotent by idempotency_key)",
 )
 def relaxation_session_post(request: InterludeRequest, payload: RelaxationSessionIn):
-    client = _own_client(request)
+    client = _own_client(request, Module.RELAXATION)
     try:
         session, created = relaxation_session_create(
             client=client,
@@ -116,7 +119,7 @@ def relaxation_session_get_list(
     since: Annotated[FilterDateTime | None, Query(description="ISO 8601, inclusive")] = None,
     until: Annotated[FilterDateTime | None, Query(description="ISO 8601, exclusive")] = None,
 ):
-    client = _own_client(request)
+    client = _own_client(request, Module.RELAXATION)
     return relaxation_session_list(client=client, since=since, until=until)
 
 
@@ -128,7 +131,7 @@ def relaxation_session_get_list(
 def relaxation_session_patch(
     request: InterludeRequest, session_id: uuid.UUID, payload: RelaxationRatingIn
 ):
-    client = _own_client(request)
+    client = _own_client(request, Module.RELAXATION)
     session = relaxation_session_get(client=client, public_id=session_id)
     if session is None:
         raise Http404("No such session.")
@@ -147,7 +150,7 @@ def relaxation_session_patch(
     summary="Mark a library article read (idempotent)",
 )
 def article_read_post(request: InterludeRequest, slug: str):
-    client = _own_client(request)
+    client = _own_client(request, Module.RELAXATION)
     article = article_get(slug)
     if article is None:
         raise Http404("No such article.")

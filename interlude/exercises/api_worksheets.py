@@ -20,6 +20,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from interlude.consents.access import access_own_client
+from interlude.practices.enums import Module
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
@@ -138,7 +139,7 @@ def _thought_record_out(
     },
 )
 def thought_record_post(request: InterludeRequest, payload: ThoughtRecordIn) -> Any:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     try:
         record, created = thought_record_create(client=client, actor=request.user, values=payload)
     except IdempotencyConflict as exc:
@@ -151,7 +152,7 @@ def thought_record_post(request: InterludeRequest, payload: ThoughtRecordIn) -> 
 @router.get("/thought-records", response=list[ThoughtRecordOut])
 def thought_record_list_api(request: InterludeRequest) -> list[ThoughtRecordOut]:
     """The caller's thought records, newest first, drafts included (`is_complete`)."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     return [
         _thought_record_out(v.record, v.content)
         for v in thought_record_rows(client=client, limit=LIST_LIMIT)
@@ -160,7 +161,7 @@ def thought_record_list_api(request: InterludeRequest) -> list[ThoughtRecordOut]
 
 @router.get("/thought-records/{record_id}", response=ThoughtRecordOut)
 def thought_record_detail_api(request: InterludeRequest, record_id: uuid.UUID) -> ThoughtRecordOut:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     return _thought_record_out(thought_record_get(client=client, record_id=record_id))
 
 
@@ -206,7 +207,7 @@ def _sleep_out(entry: SleepDiaryEntry) -> SleepDiaryOut:
     "/sleep-diary", response={200: SleepDiaryOut, 201: SleepDiaryOut, 422: ValidationErrorOut}
 )
 def sleep_diary_post(request: InterludeRequest, payload: SleepDiaryIn) -> Any:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     try:
         entry, created = sleep_diary_save(
             client=client, actor=request.user, values=payload, replace_existing=True
@@ -219,7 +220,7 @@ def sleep_diary_post(request: InterludeRequest, payload: SleepDiaryIn) -> Any:
 @router.get("/sleep-diary", response=list[SleepDiaryOut])
 def sleep_diary_list_api(request: InterludeRequest) -> list[SleepDiaryOut]:
     """The caller's sleep diary, newest night first (up to 200 nights)."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     entries = SleepDiaryEntry.objects.filter(client=client).order_by("-night_of")[:LIST_LIMIT]
     return [_sleep_out(e) for e in entries]
 
@@ -252,7 +253,7 @@ def _journal_out(entry: JournalEntry) -> JournalEntryOut:
 @router.post("/journal", response={201: JournalEntryOut, 422: ValidationErrorOut})
 def journal_post(request: InterludeRequest, payload: JournalEntryIn) -> Any:
     """A new entry; private unless `shared` is true."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     try:
         entry = journal_entry_create(client=client, actor=request.user, values=payload)
     except ApplicationError as exc:
@@ -262,7 +263,7 @@ def journal_post(request: InterludeRequest, payload: JournalEntryIn) -> Any:
 
 @router.get("/journal", response=list[JournalEntryOut])
 def journal_list_api(request: InterludeRequest) -> list[JournalEntryOut]:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     return [_journal_out(e) for e in journal_entries(client=client)[:LIST_LIMIT]]
 
 
@@ -271,7 +272,7 @@ def journal_share_api(
     request: InterludeRequest, entry_id: uuid.UUID, payload: JournalShareIn
 ) -> JournalEntryOut:
     """Share one entry with the care team (`{"shared": true}`) or make it private again."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     entry = journal_entry_get(client=client, entry_id=entry_id)
     return _journal_out(journal_entry_share(entry=entry, actor=request.user, shared=payload.shared))
 
@@ -307,7 +308,7 @@ def _activity_out(a: ActivityPlan) -> ActivityOut:
 
 @router.post("/activities", response={201: ActivityOut, 422: ValidationErrorOut})
 def activity_post(request: InterludeRequest, payload: ActivityPlanIn) -> Any:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     try:
         activity = activity_plan_create(client=client, actor=request.user, values=payload)
     except ApplicationError as exc:
@@ -320,7 +321,7 @@ def activity_list_api(
     request: InterludeRequest, start: date | None = None, end: date | None = None
 ) -> list[ActivityOut]:
     """Planned activities, by day; `start`/`end` (inclusive) narrow the dates."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     activities = ActivityPlan.objects.filter(client=client)
     if start:
         activities = activities.filter(planned_for__gte=start)
@@ -334,7 +335,7 @@ def activity_list_api(
 def activity_log_api(
     request: InterludeRequest, activity_id: uuid.UUID, payload: ActivityLogIn
 ) -> Any:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     activity = activity_get(client=client, activity_id=activity_id)
     try:
         activity = activity_plan_log(activity=activity, actor=request.user, values=payload)
@@ -388,7 +389,7 @@ def _step_out(step: ExposureStep) -> ExposureStepOut:
 
 @router.post("/exposure/steps", response={201: ExposureStepOut, 422: ValidationErrorOut})
 def exposure_step_post(request: InterludeRequest, payload: ExposureStepIn) -> Any:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     try:
         step = exposure_step_create(client=client, actor=request.user, values=payload)
     except ApplicationError as exc:
@@ -407,13 +408,13 @@ def exposure_step_post(request: InterludeRequest, payload: ExposureStepIn) -> An
 @router.get("/exposure/steps", response=list[ExposureStepOut])
 def exposure_step_list_api(request: InterludeRequest) -> list[ExposureStepOut]:
     """The hierarchy, lowest anticipated distress first, each with its practices."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     return [_step_out(s) for s in exposure_steps(client=client)]
 
 
 @router.post("/exposure/practices", response={201: ExposurePracticeOut, 422: ValidationErrorOut})
 def exposure_practice_post(request: InterludeRequest, payload: ExposurePracticeApiIn) -> Any:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     step = exposure_step_get(client=client, step_id=payload.step_id)
     try:
         practice = exposure_practice_create(

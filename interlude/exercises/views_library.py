@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from interlude.consents.access import access_own_client
+from interlude.practices.enums import Module
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.exercises.library import Article, article_get, articles
@@ -40,7 +41,7 @@ def _article_or_404(slug: str) -> Article:
 
 @access(Access.CLIENT)
 def library_index(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.LIBRARY)
     read = article_read_slugs(client=client)
     rows = [(article, article.slug in read) for article in articles()]
     return render(
@@ -58,7 +59,7 @@ def library_index(request: InterludeRequest) -> HttpResponse:
 @access(Access.CLIENT)
 def article_detail(request: InterludeRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.LIBRARY)
     shelf = articles()
     position = next(i for i, a in enumerate(shelf) if a.slug == article.slug)
     related_url, related_label = related_link(article)
@@ -85,7 +86,7 @@ def article_detail(request: InterludeRequest, slug: str) -> HttpResponse:
 def article_read(request: InterludeRequest, slug: str) -> HttpResponse:
     """Mark an article read (idempotent). htmx swaps the status; a plain form redirects back."""
     article = _article_or_404(slug)
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.LIBRARY)
     record, _ = article_mark_read(client=client, slug=article.slug)
     if request.htmx:
         return render(

@@ -31,6 +31,7 @@ from interlude.exercises.relaxation_selectors import (
     breathing_test_seconds,
 )
 from interlude.exercises.relaxation_services import relaxation_session_create
+from interlude.practices.enums import Module
 from interlude.practices.models import Client
 
 MAX_LOG_MINUTES = 180
@@ -128,7 +129,7 @@ def breathing(request: InterludeRequest, kind: str) -> HttpResponse:
     pattern = breathing_pattern(kind=kind)
     if pattern is None:
         raise Http404
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.RELAXATION)
     form = RelaxationLogForm(request.POST) if request.method == "POST" else _new_log_form()
     if request.method == "POST":
         response = _log_session(request, client=client, kind=pattern.kind, form=form)
@@ -153,7 +154,7 @@ def breathing(request: InterludeRequest, kind: str) -> HttpResponse:
 
 
 def _scripted(request: InterludeRequest, *, kind: RelaxationKind, template: str) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.RELAXATION)
     form = RelaxationLogForm(request.POST) if request.method == "POST" else _new_log_form()
     if request.method == "POST":
         response = _log_session(request, client=client, kind=kind, form=form)

@@ -77,7 +77,7 @@ from interlude.exercises.worksheets_services import (
     thought_record_draft_save,
     thought_record_start,
 )
-from interlude.practices.enums import ShareScope
+from interlude.practices.enums import Module, ShareScope
 from interlude.practices.models import Client
 
 QUICK_PICKS_100 = "10 30 50 70 90"
@@ -624,7 +624,7 @@ def _step_context(
 
 @access(Access.CLIENT)
 def thought_record_list(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     rows = thought_record_rows(client=client)
     return render(
         request,
@@ -640,7 +640,7 @@ def thought_record_list(request: InterludeRequest) -> HttpResponse:
 @access(Access.CLIENT)
 def thought_record_new(request: InterludeRequest) -> HttpResponse:
     """Step 1. Submitting it creates the draft, so nothing after this is lost."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     now = timezone.localtime()
     form = SituationForm(
         request.POST or None,
@@ -677,7 +677,7 @@ def thought_record_new(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def thought_record_step(request: InterludeRequest, record_id: uuid.UUID, step: str) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     record = thought_record_get(client=client, record_id=record_id)
     if record.is_complete:
         return redirect("thought_record_detail", record_id=record.public_id)
@@ -722,7 +722,7 @@ def thought_record_step(request: InterludeRequest, record_id: uuid.UUID, step: s
 
 @access(Access.CLIENT)
 def thought_record_detail(request: InterludeRequest, record_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     record = thought_record_get(client=client, record_id=record_id)
     view = thought_record_view(record)
     continue_url = None if record.is_complete else _step_url(record, first_open_step(view.content))
@@ -735,7 +735,7 @@ def thought_record_detail(request: InterludeRequest, record_id: uuid.UUID) -> Ht
 
 @access(Access.CLIENT)
 def thought_record_discard(request: InterludeRequest, record_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     record = thought_record_get(client=client, record_id=record_id)
     if record.is_complete:
         return redirect("thought_record_detail", record_id=record.public_id)
@@ -815,7 +815,7 @@ class ActivityLogForm(forms.Form):
 
 @access(Access.CLIENT)
 def activation_week(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     today = client_local_today(client=client)
     week = activity_week(client=client, start=week_param(request, default=today), today=today)
     return render(
@@ -827,7 +827,7 @@ def activation_week(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def activity_new(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     today = client_local_today(client=client)
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
@@ -850,7 +850,7 @@ def activity_new(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def activity_log(request: InterludeRequest, activity_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     activity = activity_get(client=client, activity_id=activity_id)
     initial: dict[str, Any] = {"mastery": activity.mastery, "pleasure": activity.pleasure}
     if activity.done is not None:
@@ -944,7 +944,7 @@ class ExposurePracticeForm(forms.Form):
 
 @access(Access.CLIENT)
 def exposure_hierarchy(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     return render(
         request,
         "exercises/exposure/hierarchy.html",
@@ -954,7 +954,7 @@ def exposure_hierarchy(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def exposure_step_new(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     form = ExposureStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = values_or_errors(form, ExposureStepIn, form.cleaned_data)
@@ -971,14 +971,14 @@ def exposure_step_new(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def exposure_step_detail(request: InterludeRequest, step_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     step = exposure_step_get(client=client, step_id=step_id)
     return render(request, "exercises/exposure/step.html", {"step": step, "nav": "tools"})
 
 
 @access(Access.CLIENT)
 def exposure_practice_new(request: InterludeRequest, step_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     step = exposure_step_get(client=client, step_id=step_id)
     now = timezone.localtime()
     form = ExposurePracticeForm(
@@ -1102,7 +1102,7 @@ def _sleep_form_view(
 
 @access(Access.CLIENT)
 def sleep_diary(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     today = client_local_today(client=client)
     return render(
         request,
@@ -1113,13 +1113,13 @@ def sleep_diary(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def sleep_entry_new(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     return _sleep_form_view(request, client)
 
 
 @access(Access.CLIENT)
 def sleep_entry_edit(request: InterludeRequest, entry_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.WORKSHEETS)
     entry = sleep_entry_get(client=client, entry_id=entry_id)
     return _sleep_form_view(request, client, entry=entry)
 
@@ -1141,7 +1141,7 @@ class JournalNewForm(JournalForm):
 
 @access(Access.CLIENT)
 def journal_list(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     return render(
         request,
         "exercises/journal/list.html",
@@ -1151,7 +1151,7 @@ def journal_list(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def journal_new(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     form = JournalNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = values_or_errors(form, JournalEntryIn, form.cleaned_data)
@@ -1175,14 +1175,14 @@ def journal_new(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def journal_detail(request: InterludeRequest, entry_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     entry = journal_entry_get(client=client, entry_id=entry_id)
     return render(request, "exercises/journal/detail.html", {"entry": entry, "nav": "tools"})
 
 
 @access(Access.CLIENT)
 def journal_edit(request: InterludeRequest, entry_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     entry = journal_entry_get(client=client, entry_id=entry_id)
     form = JournalForm(request.POST or None, initial={"title": entry.title, "body": entry.body})
     if request.method == "POST" and form.is_valid():
@@ -1206,7 +1206,7 @@ def journal_edit(request: InterludeRequest, entry_id: uuid.UUID) -> HttpResponse
 @access(Access.CLIENT)
 @require_POST
 def journal_share(request: InterludeRequest, entry_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.JOURNAL)
     entry = journal_entry_get(client=client, entry_id=entry_id)
     shared = request.POST.get("shared") == "1"
     journal_entry_share(entry=entry, actor=request.user, shared=shared)

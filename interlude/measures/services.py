@@ -48,6 +48,8 @@ from interlude.measures.selectors import (
     instrument_definitions_unconfigured,
     measures_settings_get,
 )
+from interlude.consents.modules_selectors import module_on
+from interlude.practices.enums import Module
 from interlude.practices.models import Client, Membership, Practice
 
 
@@ -118,7 +120,8 @@ def schedule_create(
         )
         if frequency == Frequency.BEFORE_APPOINTMENT:
             dues_for_appointments(client=client, actor=actor)
-        else:
+        elif module_on(client=client, module=Module.QUESTIONNAIRES):
+            # Questionnaires switched off for this client: the schedule is kept, nothing is due.
             _due_create(
                 schedule=schedule, opens_at=schedule.starts_at, actor=actor, zone=client.time_zone
             )
@@ -194,7 +197,7 @@ def dues_for_appointments(*, client: Client, actor: User) -> int:
             client=client, is_active=True, frequency=Frequency.BEFORE_APPOINTMENT
         )
     )
-    if not schedules:
+    if not schedules or not module_on(client=client, module=Module.QUESTIONNAIRES):
         return 0
     created = 0
     appointments = Appointment.objects.filter(

@@ -45,6 +45,7 @@ from interlude.measures.services import (
     questionnaire_draft_start,
     response_submit,
 )
+from interlude.practices.enums import Module
 from interlude.practices.models import Client
 from interlude.practices.selectors import crisis_resources_for_request
 
@@ -255,7 +256,7 @@ def _load(
     request: InterludeRequest, due_id: uuid.UUID
 ) -> tuple[Client, QuestionnaireDue, InstrumentDefinition] | HttpResponse:
     _forget_legacy_answers(request)
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.QUESTIONNAIRES)
     due = _open_due(client, due_id)
     if due is None:
         done = _finished(client, due_id)
@@ -294,7 +295,7 @@ def _crisis_help(
 @access(Access.CLIENT)
 def questionnaire_list(request: InterludeRequest) -> HttpResponse:
     """The client's questionnaires: those to answer now, and their past results."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.QUESTIONNAIRES)
     definitions = instrument_definitions(practice=client.practice)
     dues = [
         Due(due=d, definition=definitions[d.instrument_code])
@@ -405,7 +406,7 @@ def _zone_for(client: Client) -> ZoneInfo:
 @access(Access.CLIENT)
 def questionnaire_start(request: InterludeRequest, code: str) -> HttpResponse:
     """A short link by instrument code: only for a questionnaire the client has due now."""
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.QUESTIONNAIRES)
     for due in due_list_open(client=client):
         if due.instrument_code == code:
             return redirect("questionnaire_intro", due_id=due.public_id)
@@ -511,7 +512,7 @@ def questionnaire_step(request: InterludeRequest, due_id: uuid.UUID, step: int) 
 @access(Access.CLIENT)
 def questionnaire_review(request: InterludeRequest, due_id: uuid.UUID) -> HttpResponse:
     _forget_legacy_answers(request)
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.QUESTIONNAIRES)
     due = _open_due(client, due_id)
     if due is None:
         # Already sent (a second tap, or from another device): show what was stored.
@@ -571,7 +572,7 @@ def questionnaire_review(request: InterludeRequest, due_id: uuid.UUID) -> HttpRe
 
 @access(Access.CLIENT)
 def questionnaire_result(request: InterludeRequest, response_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.QUESTIONNAIRES)
     response = response_get(client=client, response_id=str(response_id))
     if response is None:
         raise Http404

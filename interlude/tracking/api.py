@@ -16,7 +16,7 @@ from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.core.validation import FilterDateTime, PastDateTime
-from interlude.practices.enums import ShareScope
+from interlude.practices.enums import Module, ShareScope
 from interlude.tracking.models import CheckIn, ObservationSource
 from interlude.tracking.selectors import (
     PROGRESS_DAYS,
@@ -78,11 +78,13 @@ class ErrorOut(Schema):
     detail: list[dict]
 
 
-def _own_client(request: InterludeRequest):
+def _own_client(request: InterludeRequest, module: Module | None = None):
     try:
-        return access_own_client(user=request.user)
+        client = access_own_client(user=request.user)
     except Http404:
         raise Http404("Only clients have check-ins.") from None
+    # Check-ins switched off for this client answer 404, like a page that is not there.
+    return access_own_client(user=request.user, module=module) if module else client
 
 
 @router.post(
@@ -95,7 +97,7 @@ def _own_client(request: InterludeRequest):
     url_name="checkins",
 )
 def checkin_post(request: InterludeRequest, payload: CheckInIn):
-    client = _own_client(request)
+    client = _own_client(request, Module.CHECKINS)
     values = CheckInValues(
         mood=payload.mood,
         anxiety=payload.anxiety,
@@ -136,7 +138,7 @@ def checkin_get(
     since: Annotated[FilterDateTime | None, Query(description="ISO 8601, inclusive")] = None,
     until: Annotated[FilterDateTime | None, Query(description="ISO 8601, exclusive")] = None,
 ):
-    client = _own_client(request)
+    client = _own_client(request, Module.CHECKINS)
     return checkin_list(client=client, since=since, until=until)
 
 

@@ -12,6 +12,7 @@ from interlude.consents.access import access_own_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
+from interlude.practices.enums import Module
 from interlude.practices.models import Client
 from interlude.tracking.forms import CheckInForm
 from interlude.tracking.models import CheckIn
@@ -46,7 +47,7 @@ def _activity_labels(client: Client, extra: list[str] | None = None) -> list[str
 
 @access(Access.CLIENT)
 def checkin_new(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.CHECKINS)
     activity_options_ensure_defaults(client=client)
     form = CheckInForm(
         request.POST or None,
@@ -79,7 +80,7 @@ def checkin_new(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def checkin_edit(request: InterludeRequest, checkin_id: uuid.UUID) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    client = access_own_client(user=request.user, module=Module.CHECKINS)
     checkin = CheckIn.objects.filter(client=client, public_id=checkin_id).first()
     if checkin is None:
         raise Http404

@@ -10,10 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from interlude.audit.selectors import audit_access_history_for_client
-from interlude.consents.access import access_own_client
+from interlude.consents.access import CareAccess, access_own, access_own_client
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.measures.selectors import due_list_open, instrument_definitions
+from interlude.practices.enums import Module
 from interlude.practices.models import Client
 from interlude.practices.selectors import care_team_for_client, crisis_resources_for_request
 from interlude.tracking.selectors import checkin_list
@@ -44,9 +45,17 @@ def _questionnaires_to_answer(client: Client) -> list[dict[str, object]]:
     return rows
 
 
+def _modules_on(care: CareAccess) -> set[str]:
+    """The parts of the app that are on for this client (templates hide the others). The safety
+    plan and crisis help are not modules: they always show."""
+    return {m.value for m in Module if care.module_on(m)}
+
+
 @access(Access.CLIENT)
 def today(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    care = access_own(user=request.user)
+    client = care.client
+    modules_on = _modules_on(care)
     local_now = timezone.localtime(timezone=ZoneInfo(client.time_zone))
     start_of_day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     return render(
@@ -57,8 +66,13 @@ def today(request: InterludeRequest) -> HttpResponse:
             "greeting": _greeting(local_now.hour),
             "local_now": local_now,
             "care_team": care_team_for_client(client=client),
-            "todays_checkins": checkin_list(client=client, since=start_of_day),
-            "questionnaires": _questionnaires_to_answer(client),
+            "todays_checkins": checkin_list(client=client, since=start_of_day)
+            if Module.CHECKINS in modules_on
+            else [],
+            "questionnaires": _questionnaires_to_answer(client)
+            if Module.QUESTIONNAIRES in modules_on
+            else [],
+            "modules_on": modules_on,
             "nav": "today",
         },
     )
@@ -66,8 +80,12 @@ def today(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def tools(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
-    return render(request, "practices/client/tools.html", {"client": client, "nav": "tools"})
+    care = access_own(user=request.user)
+    return render(
+        request,
+        "practices/client/tools.html",
+        {"client": care.client, "modules_on": _modules_on(care), "nav": "tools"},
+    )
 
 
 @access(Access.CLIENT)
