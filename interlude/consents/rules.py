@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -97,6 +98,22 @@ ITEM_RULES: dict[tuple[str, ShareScope], ItemRule] = {
     ),
     ("tracking.CheckIn", ShareScope.JOURNAL): ItemRule(
         q=Q(note_shared=True), test=lambda o: bool(o.note_shared)
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SharedWhen:
+    """When an item's own switch was turned on: for pages that pick what was shared in a period
+    and date it ("shared on 20 Nov"). Whether the item shows at all is ITEM_RULES' answer."""
+
+    since: Callable[[datetime], Q]  # items switched on at or after a moment
+    at: Callable[[Any], datetime | None]  # when one loaded item was switched on
+
+
+ITEM_SHARED_WHEN: dict[tuple[str, ShareScope], SharedWhen] = {
+    ("exercises.JournalEntry", ShareScope.JOURNAL): SharedWhen(
+        since=lambda moment: Q(shared_at__gte=moment), at=lambda o: o.shared_at
     ),
 }
 

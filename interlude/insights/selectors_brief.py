@@ -26,6 +26,7 @@ from interlude.care.selectors import (
     appointment_next,
     crisis_resources_for_client,
 )
+from interlude.consents import rules
 from interlude.consents.access import CareAccess, Category
 from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.core.clock import local_date
@@ -298,11 +299,12 @@ def _thought_records(
 
 
 def _journal(*, access: CareAccess, since: datetime, zone: ZoneInfo) -> list[JournalIn]:
-    # Which entries show is the gate's rule (`scope`); the sharing time only selects those
-    # shared in the period and dates them ("shared on 20 Nov").
+    # Which entries show is the gate's rule (`scope`); when an entry was shared (a rule beside
+    # it) only selects those shared in the period and dates them ("shared on 20 Nov").
+    shared = rules.ITEM_SHARED_WHEN[(JournalEntry._meta.label, Category.JOURNAL)]
     rows = (
         access.scope(JournalEntry.objects.all(), Category.JOURNAL)
-        .filter(Q(written_at__gte=since) | Q(shared_at__gte=since))
+        .filter(Q(written_at__gte=since) | shared.since(since))
         .order_by("-written_at", "-id")[:MAX_JOURNAL]
     )
     entries = [
@@ -311,7 +313,7 @@ def _journal(*, access: CareAccess, since: datetime, zone: ZoneInfo) -> list[Jou
             title=e.title or "",
             body=e.body,
             added_on=(
-                local_date(max(e.shared_at or e.created_at, e.created_at), zone)
+                local_date(max(shared.at(e) or e.created_at, e.created_at), zone)
                 if e.written_at < since
                 else None
             ),
