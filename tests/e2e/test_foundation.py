@@ -56,7 +56,7 @@ def record_path(client: Client) -> str:
 
 
 # --- a. inviting a client ------------------------------------------------------------------------
-def test_clinician_invites_client_who_sets_password_and_lands_on_today(new_page, demo):
+def test_clinician_invites_client_who_sets_password_and_starts_onboarding(new_page, demo):
     page = new_page("desktop")
     login(page, THERAPIST)
     assert page.url.endswith("/clinic/")
@@ -100,8 +100,9 @@ def test_clinician_invites_client_who_sets_password_and_lands_on_today(new_page,
     invitee.get_by_label("Type the password again").fill("quiet harbour morning tide")
     with invitee.expect_navigation():
         invitee.get_by_role("button", name="Create my account").click()
-    assert invitee.url.endswith("/today/")
-    assert re.fullmatch(f"{GREETING}, Noor", heading(invitee))
+    # A new client starts with onboarding and consent (tests/e2e/test_onboarding_consent.py).
+    assert invitee.url.endswith("/welcome/")
+    assert heading(invitee) == "Welcome, Noor"
     check_axe(invitee)
     client.refresh_from_db()
     assert client.status == "active"
