@@ -24,12 +24,11 @@ from interlude.care.selectors import (
     safety_plan_versions,
 )
 from interlude.care.services import StaleVersionError, safety_plan_save
-from interlude.consents.access import access_client, access_own_client
+from interlude.consents.access import CareAccess, access_client, access_own
 from interlude.core.api_errors import error_item
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.practices.enums import ShareScope
-from interlude.practices.models import Client
 
 router = Router(tags=["safety plan"])
 
@@ -73,10 +72,12 @@ class ConflictOut(Schema):
     current_version: int
 
 
-def _client(request: InterludeRequest, client_id: uuid.UUID | None) -> Client:
+def _care(request: InterludeRequest, client_id: uuid.UUID | None) -> CareAccess:
+    """The client themself, or a care-team clinician naming the client. The safety plan is never
+    hidden from the care team, whatever the client shares (the gate's rule)."""
     if client_id is None:
-        return access_own_client(user=request.user)
-    return access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
+        return access_own(user=request.user)
+    return access_client(user=request.user, client_id=client_id, scope=ShareScope.SAFETY_PLAN)
 
 
 def _out(version: SafetyPlanVersion | None) -> SafetyPlanOut:
@@ -95,7 +96,7 @@ def _out(version: SafetyPlanVersion | None) -> SafetyPlanOut:
     url_name="safety_plan_api",
 )
 def safety_plan_get(request: InterludeRequest, client_id: ClientId = None) -> SafetyPlanOut:
-    return _out(safety_plan_current(client=_client(request, client_id)))
+    return _out(safety_plan_current(access=_care(request, client_id)))
 
 
 @router.put(
@@ -110,7 +111,7 @@ def safety_plan_get(request: InterludeRequest, client_id: ClientId = None) -> Sa
 def safety_plan_put(
     request: InterludeRequest, payload: SafetyPlanIn, client_id: ClientId = None
 ) -> Any:
-    client = _client(request, client_id)
+    client = _care(request, client_id).client
     content, errors = content_errors(payload.content)
     if errors or content is None:
         detail = [error_item(f"content.{e.field}", e.message) for e in errors]
@@ -148,7 +149,7 @@ def safety_plan_versions_get(
             updated_by=v.created_by.get_full_name(),
             change_note=v.change_note,
         )
-        for v in safety_plan_versions(client=_client(request, client_id))
+        for v in safety_plan_versions(access=_care(request, client_id))
     ]
 
 
@@ -161,4 +162,4 @@ def safety_plan_versions_get(
 def safety_plan_version_detail(
     request: InterludeRequest, version: int, client_id: ClientId = None
 ) -> SafetyPlanOut:
-    return _out(safety_plan_version_get(client=_client(request, client_id), version=version))
+    return _out(safety_plan_version_get(access=_care(request, client_id), version=version))

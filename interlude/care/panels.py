@@ -18,4 +18,4 @@ from interlude.core.panels import Page, panel_register
     template="care/_record_appointments.html",
 )
 def record_appointments(access: CareAccess, **ctx: Any) -> dict[str, Any]:
-    return appointments_panel_context(client=access.client)
+    return appointments_panel_context(access=access)

@@ -1,9 +1,14 @@
-"""Reads of a safety plan. Callers pass a Client the gate returned (practices/access.py)."""
+"""Reads of the safety plan and appointments, through the gate's `CareAccess`.
+
+Both are never hidden from the care team, whatever the client shares (the consent says so): the
+safety plan is `Category.SAFETY_PLAN`, appointments `Category.CARE_RECORD`. They still read
+through `access.scope(...)`, so the rule stays the gate's (consents.rules.ALWAYS_VISIBLE)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,36 +22,27 @@ from interlude.care.schemas import (
     Service,
     check_phone,
 )
+from interlude.consents.access import CareAccess, Category
 from interlude.practices.models import Client, CrisisResource
 
 
-def safety_plan_current(*, client: Client) -> SafetyPlanVersion | None:
+def _plans(access: CareAccess) -> QuerySet[SafetyPlanVersion]:
+    return access.scope(SafetyPlanVersion.objects.all(), Category.SAFETY_PLAN)
+
+
+def safety_plan_current(*, access: CareAccess) -> SafetyPlanVersion | None:
     """The plan in force: the newest version, with its author. None if there is no plan yet."""
-    return (
-        SafetyPlanVersion.objects.filter(client=client)
-        .select_related("created_by")
-        .order_by("-version")
-        .first()
-    )
+    return _plans(access).select_related("created_by").order_by("-version").first()
 
 
-def safety_plan_versions(*, client: Client) -> list[SafetyPlanVersion]:
+def safety_plan_versions(*, access: CareAccess) -> list[SafetyPlanVersion]:
     """Every version, newest first, with who saved it (contents are not decrypted)."""
-    return list(
-        SafetyPlanVersion.objects.filter(client=client)
-        .select_related("created_by")
-        .defer("content")
-        .order_by("-version")
-    )
+    return list(_plans(access).select_related("created_by").defer("content").order_by("-version"))
 
 
-def safety_plan_version_get(*, client: Client, version: int) -> SafetyPlanVersion:
+def safety_plan_version_get(*, access: CareAccess, version: int) -> SafetyPlanVersion:
     """One version of this client's plan, or 404."""
-    found = (
-        SafetyPlanVersion.objects.filter(client=client, version=version)
-        .select_related("created_by")
-        .first()
-    )
+    found = _plans(access).filter(version=version).select_related("created_by").first()
     if found is None:
         raise Http404
     return found
@@ -86,10 +82,10 @@ def safety_plan_suggested_services(*, resources: list[CrisisResource]) -> list[S
     return suggestions[:MAX_ITEMS]
 
 
-def appointment_list(*, client: Client) -> list[Appointment]:
+def appointment_list(*, access: CareAccess) -> list[Appointment]:
     """Every appointment of the client, oldest first (with the clinician's name loaded)."""
     return list(
-        Appointment.objects.filter(client=client)
+        access.scope(Appointment.objects.all(), Category.CARE_RECORD)
         .select_related("clinician__user")
         .order_by("starts_at")
     )

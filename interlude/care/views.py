@@ -30,7 +30,7 @@ from interlude.care.selectors import (
     safety_plan_versions,
 )
 from interlude.care.services import StaleVersionError, safety_plan_save
-from interlude.consents.access import access_client, access_own_client
+from interlude.consents.access import CareAccess, access_client, access_own
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
@@ -40,11 +40,16 @@ from interlude.practices.models import Client, CrisisResource
 
 @dataclass(frozen=True)
 class Audience:
-    """Whose pages these are: the client's own, or their care team's (one client)."""
+    """Whose pages these are: the client's own, or their care team's (one client), with what the
+    gate lets this viewer see (`access`)."""
 
-    client: Client
+    access: CareAccess
     viewer: User
     is_client: bool
+
+    @property
+    def client(self) -> Client:
+        return self.access.client
 
     @property
     def layout(self) -> str:
@@ -73,13 +78,13 @@ class Audience:
 
 
 def _client_audience(request: InterludeRequest) -> Audience:
-    return Audience(access_own_client(user=request.user), request.user, is_client=True)
+    return Audience(access_own(user=request.user), request.user, is_client=True)
 
 
 def _care_team_audience(request: StaffRequest, client_id: uuid.UUID) -> Audience:
-    # The safety plan is safety-critical: always visible to the care team (PROFILE scope).
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
-    return Audience(client, request.user, is_client=False)
+    # The safety plan is safety-critical: never hidden from the care team (the gate's rule).
+    care = access_client(user=request.user, client_id=client_id, scope=ShareScope.SAFETY_PLAN)
+    return Audience(care, request.user, is_client=False)
 
 
 def _base_context(
@@ -118,13 +123,13 @@ def _plan_context(audience: Audience, version: SafetyPlanVersion | None) -> dict
 # --- the pages, shared by both audiences ----------------------------------------------------------
 def _plan_page(request: InterludeRequest, audience: Audience) -> HttpResponse:
     context = _base_context(audience)
-    context.update(_plan_context(audience, safety_plan_current(client=audience.client)))
+    context.update(_plan_context(audience, safety_plan_current(access=audience.access)))
     return render(request, "care/safety_plan.html", context)
 
 
 def _print_page(request: InterludeRequest, audience: Audience) -> HttpResponse:
     context = _base_context(audience)
-    context.update(_plan_context(audience, safety_plan_current(client=audience.client)))
+    context.update(_plan_context(audience, safety_plan_current(access=audience.access)))
     return render(request, "care/safety_plan_print.html", context)
 
 
@@ -136,7 +141,7 @@ def _versions_page(request: InterludeRequest, audience: Audience) -> HttpRespons
             raise Http404
         return _version_page(request, audience, int(number))
     context = _base_context(audience)
-    versions = safety_plan_versions(client=audience.client)
+    versions = safety_plan_versions(access=audience.access)
     context["rows"] = [
         {
             "version": v,
@@ -150,8 +155,8 @@ def _versions_page(request: InterludeRequest, audience: Audience) -> HttpRespons
 
 
 def _version_page(request: InterludeRequest, audience: Audience, version: int) -> HttpResponse:
-    found = safety_plan_version_get(client=audience.client, version=version)
-    current = safety_plan_current(client=audience.client)
+    found = safety_plan_version_get(access=audience.access, version=version)
+    current = safety_plan_current(access=audience.access)
     context = _base_context(audience)
     context.update(_plan_context(audience, found))
     context["is_current"] = current is not None and current.version == found.version
@@ -161,7 +166,7 @@ def _version_page(request: InterludeRequest, audience: Audience, version: int) -
 
 def _edit_page(request: InterludeRequest, audience: Audience) -> HttpResponse:
     client = audience.client
-    current = safety_plan_current(client=client)
+    current = safety_plan_current(access=audience.access)
     base = current.version if current else 0
     content = safety_plan_content(current)
     suggested = False
@@ -206,7 +211,7 @@ def _stale_form(
 ) -> SafetyPlanForm:
     """Someone saved while this person was editing: keep what they typed, move the base to the
     newest version, and say who saved it, so saving again is a deliberate choice."""
-    newest = safety_plan_current(client=audience.client)
+    newest = safety_plan_current(access=audience.access)
     data = request.POST.copy()
     data["base_version"] = str(exc.current_version)
     form = SafetyPlanForm(data, base_version=exc.current_version)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.selectors import appointment_list
-from interlude.consents.access import access_client
+from interlude.consents.access import CareAccess, access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
@@ -115,9 +115,11 @@ def appointment_panel(*, appointments: list[Appointment], now: datetime | None =
     )
 
 
-def appointments_panel_context(*, client: Client) -> dict[str, object]:
-    """Everything `care/_record_appointments.html` shows, for a client the gate returned."""
-    appointments = appointment_list(client=client)
+def appointments_panel_context(*, access: CareAccess) -> dict[str, object]:
+    """Everything `care/_record_appointments.html` shows, for the viewer the gate returned
+    (appointments are the care team's record: never hidden by the client's sharing)."""
+    client = access.client
+    appointments = appointment_list(access=access)
     panel = appointment_panel(appointments=appointments)
     return {
         "appointments": appointments,
@@ -178,9 +180,10 @@ STATUS_WORDS = {
 def appointment_status_view(
     request: StaffRequest, client_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
+    care = access_client(user=request.user, client_id=client_id, scope=ShareScope.CARE_RECORD)
+    client = care.client
     appointment = next(
-        (a for a in appointment_list(client=client) if a.public_id == appointment_id), None
+        (a for a in appointment_list(access=care) if a.public_id == appointment_id), None
     )
     if appointment is None:
         raise Http404

@@ -1,6 +1,8 @@
 """Reads for guided relaxation and the library, plus the breathing patterns the pacer uses.
 
-Callers pass a client already loaded by the gate (`access_own_client`).
+The client's own reads take the `Client` from `access_own_client`; what the care team sees takes
+the gate's `CareAccess` (`relaxation_sessions_for_clinician`), which decides whether relaxation
+practice is shared.
 
 Breathing timings (CLINICAL.md 4.6) are conventional, not normative (UNVERIFIED), so they are data
 here and a deployment may override them with the `INTERLUDE_BREATHING_PATTERNS` setting, e.g.
@@ -16,6 +18,8 @@ from typing import Any
 
 from django.conf import settings
 
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.exercises.models import ArticleRead, RelaxationKind, RelaxationSession
 from interlude.practices.models import Client
 
@@ -181,6 +185,21 @@ def relaxation_session_list(
         qs = qs.filter(started_at__gte=since)
     if until is not None:
         qs = qs.filter(started_at__lt=until)
+    return list(qs.order_by("-started_at", "-id")[:limit])
+
+
+CLINICIAN_RELAXATION_SESSIONS = 20
+
+
+def relaxation_sessions_for_clinician(
+    *, access: CareAccess, limit: int = CLINICIAN_RELAXATION_SESSIONS
+) -> list[RelaxationSession] | NotShared:
+    """The latest sessions this viewer is shown, newest first, in one query; a `NotShared` marker
+    when the client does not share relaxation practice with them."""
+    hidden = not_shared_marker(access=access, category=Category.RELAXATION)
+    if hidden is not None:
+        return hidden
+    qs = access.scope(RelaxationSession.objects.all(), Category.RELAXATION)
     return list(qs.order_by("-started_at", "-id")[:limit])
 
 

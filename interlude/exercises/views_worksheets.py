@@ -33,6 +33,7 @@ from interlude.core.policy import Access, access
 from interlude.core.validation import check_past_date, check_planned_date, django_validator
 from interlude.exercises.distortions import DISTORTION_CODES, DISTORTIONS
 from interlude.exercises.models import LifeArea, ThoughtRecord
+from interlude.exercises.relaxation_selectors import relaxation_sessions_for_clinician
 from interlude.exercises.schemas import (
     MAX_EMOTIONS,
     MAX_THOUGHTS,
@@ -1220,14 +1221,25 @@ def journal_share(request: InterludeRequest, entry_id: uuid.UUID) -> HttpRespons
 
 
 # --- the care team's view ------------------------------------------------------------------------
+WORKSHEETS_PAGE_SCOPES = (ShareScope.WORKSHEETS, ShareScope.RELAXATION, ShareScope.JOURNAL)
+
+
 @access(Access.CLINICIAN)
 def client_worksheets(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    """Read-only: thought records, activation week, exposure, sleep, and shared journal entries.
+    """Read-only: thought records, activation week, exposure, sleep, relaxation practice and
+    shared journal entries; "not shared" for each category the client does not share.
 
-    The gate loads the client (one audit event); everything else is read for that client.
+    The gate loads the client (one audit event) and says what this viewer may see.
     """
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.JOURNAL).client
+    care = access_client(user=request.user, client_id=client_id, scope=WORKSHEETS_PAGE_SCOPES)
+    client = care.client
     today = client_local_today(client=client)
-    context = worksheets_for_clinician(client=client, week_start=week_param(request, default=today))
-    context.update({"client": client, "nav": "caseload"})
+    context = worksheets_for_clinician(access=care, week_start=week_param(request, default=today))
+    context.update(
+        {
+            "client": client,
+            "nav": "caseload",
+            "relaxation_sessions": relaxation_sessions_for_clinician(access=care),
+        }
+    )
     return render(request, "exercises/clinician/worksheets.html", context)

@@ -1,11 +1,11 @@
 """Reads for the CBT worksheets and the journal.
 
-Every function takes a `Client` that the caller already holds: the client's own profile
-(`access_own_client`) or one returned by the gate (`access_client`), which authorised and
-audited the read. Nothing here looks a client up. Each list is loaded with a fixed number of
-queries, whatever its length.
-
-Journal entries are private: the functions for the care team return only shared entries.
+The client's own reads take the `Client` from `access_own_client`. What the care team sees
+takes the gate's `CareAccess` and reads through `access.scope(...)`: whether worksheets or the
+journal are shared, and which journal entries are, is decided by the gate (consents.rules),
+never here. A category the viewer is not shown comes back as a `NotShared` marker, never as an
+empty list. Nothing here looks a client up. Each list is loaded with a fixed number of queries,
+whatever its length.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.core.errors import ApplicationError
 from interlude.exercises.distortions import DISTORTIONS, Distortion
 from interlude.exercises.models import (
@@ -123,7 +125,15 @@ def thought_record_rows(
     *, client: Client, complete_only: bool = False, limit: int | None = None
 ) -> list[ThoughtRecordView]:
     """Newest first (by when the situation happened). One query."""
-    queryset = ThoughtRecord.objects.filter(client=client).order_by("-occurred_at", "-id")
+    return _thought_record_rows(
+        ThoughtRecord.objects.filter(client=client), complete_only=complete_only, limit=limit
+    )
+
+
+def _thought_record_rows(
+    queryset: QuerySet[ThoughtRecord], *, complete_only: bool, limit: int | None
+) -> list[ThoughtRecordView]:
+    queryset = queryset.order_by("-occurred_at", "-id")
     if complete_only:
         queryset = queryset.filter(is_complete=True)
     if limit is not None:
@@ -182,12 +192,18 @@ class ActivityWeek:
 
 def activity_week(*, client: Client, start: date, today: date | None = None) -> ActivityWeek:
     """Monday to Sunday from `start` (moved back to its Monday). One query."""
+    return _activity_week(ActivityPlan.objects.filter(client=client), start=start, today=today)
+
+
+def _activity_week(
+    queryset: QuerySet[ActivityPlan], *, start: date, today: date | None
+) -> ActivityWeek:
     start = monday_of(start)
     end = start + timedelta(days=6)
     activities = list(
-        ActivityPlan.objects.filter(
-            client=client, planned_for__gte=start, planned_for__lte=end
-        ).order_by("planned_for", "planned_time", "created_at")
+        queryset.filter(planned_for__gte=start, planned_for__lte=end).order_by(
+            "planned_for", "planned_time", "created_at"
+        )
     )
     by_day: dict[date, list[ActivityPlan]] = {start + timedelta(days=i): [] for i in range(7)}
     for activity in activities:
@@ -216,7 +232,14 @@ def exposure_steps(*, client: Client, include_archived: bool = False) -> list[Ex
 
     Two queries.
     """
-    queryset = ExposureStep.objects.filter(client=client)
+    return _exposure_steps(
+        ExposureStep.objects.filter(client=client), include_archived=include_archived
+    )
+
+
+def _exposure_steps(
+    queryset: QuerySet[ExposureStep], *, include_archived: bool
+) -> list[ExposureStep]:
     if not include_archived:
         queryset = queryset.filter(is_archived=False)
     return list(
@@ -290,10 +313,16 @@ def sleep_diary_table(*, client: Client, today: date, nights: int = SLEEP_NIGHTS
     """The last `nights` nights (those that began from `today - nights` up to last night),
     newest first, plus a night that began today if there is one (sleep after a night shift).
     One query."""
+    return _sleep_diary_table(
+        SleepDiaryEntry.objects.filter(client=client), today=today, nights=nights
+    )
+
+
+def _sleep_diary_table(
+    queryset: QuerySet[SleepDiaryEntry], *, today: date, nights: int
+) -> SleepTable:
     first = today - timedelta(days=nights)
-    entries = SleepDiaryEntry.objects.filter(
-        client=client, night_of__gte=first, night_of__lte=today
-    ).order_by("-night_of")
+    entries = queryset.filter(night_of__gte=first, night_of__lte=today).order_by("-night_of")
     rows = [sleep_row(e) for e in entries]
     return SleepTable(
         rows=rows,
@@ -317,46 +346,101 @@ def journal_entry_get(*, client: Client, entry_id: uuid.UUID | str) -> JournalEn
     return _get(JournalEntry.objects.all(), client=client, public_id=entry_id)
 
 
-def journal_entries_shared(*, client: Client, limit: int | None = None) -> list[JournalEntry]:
-    """Only the entries the client chose to share, newest first. One query."""
-    queryset = JournalEntry.objects.filter(client=client, shared_at__isnull=False).order_by(
+def journal_entries_shared(
+    *, access: CareAccess, limit: int | None = None
+) -> list[JournalEntry] | NotShared:
+    """The entries this viewer is shown (the journal category and each entry's own switch, as
+    the gate decides), newest first, in one query; a `NotShared` marker when the journal is not
+    shared with them."""
+    hidden = not_shared_marker(access=access, category=Category.JOURNAL)
+    if hidden is not None:
+        return hidden
+    queryset = access.scope(JournalEntry.objects.all(), Category.JOURNAL).order_by(
         "-written_at", "-id"
     )
     return list(queryset[:limit] if limit is not None else queryset)
 
 
 # --- the care team's view ------------------------------------------------------------------------
-def worksheets_for_clinician(*, client: Client, week_start: date | None = None) -> dict[str, Any]:
-    """Everything the worksheets page shows the care team, for a client the gate returned.
+def worksheets_for_clinician(
+    *, access: CareAccess, week_start: date | None = None
+) -> dict[str, Any]:
+    """Everything the worksheets page shows the care team, for the viewer the gate returned.
 
-    Fixed number of queries: thought records, the activation week, exposure steps and their
-    practices, the sleep diary, and shared journal entries.
+    Each section is its content, or a `NotShared` marker when the viewer is not shown its
+    category (worksheets; the journal). Fixed number of queries: thought records, the activation
+    week, exposure steps and their practices, the sleep diary, and shared journal entries.
     """
+    client = access.client
     today = client_local_today(client=client)
+    hidden = not_shared_marker(access=access, category=Category.WORKSHEETS)
+    sections: dict[str, Any]
+    if hidden is not None:
+        sections = dict.fromkeys(("thought_records", "week", "exposure_steps", "sleep"), hidden)
+    else:
+        sections = {
+            "thought_records": _thought_record_rows(
+                access.scope(ThoughtRecord.objects.all(), Category.WORKSHEETS),
+                complete_only=True,
+                limit=CLINICIAN_THOUGHT_RECORDS,
+            ),
+            "week": _activity_week(
+                access.scope(ActivityPlan.objects.all(), Category.WORKSHEETS),
+                start=week_start or today,
+                today=today,
+            ),
+            "exposure_steps": _exposure_steps(
+                access.scope(ExposureStep.objects.all(), Category.WORKSHEETS),
+                include_archived=False,
+            ),
+            "sleep": _sleep_diary_table(
+                access.scope(SleepDiaryEntry.objects.all(), Category.WORKSHEETS),
+                today=today,
+                nights=SLEEP_NIGHTS,
+            ),
+        }
     return {
-        "thought_records": thought_record_rows(
-            client=client, complete_only=True, limit=CLINICIAN_THOUGHT_RECORDS
-        ),
-        "week": activity_week(client=client, start=week_start or today, today=today),
-        "exposure_steps": exposure_steps(client=client),
-        "sleep": sleep_diary_table(client=client, today=today),
-        "journal_entries": journal_entries_shared(client=client),
+        **sections,
+        "worksheets_not_shared": hidden,
+        "journal_entries": journal_entries_shared(access=access),
         "today": today,
     }
 
 
-def worksheets_summary_for_clinician(*, client: Client) -> dict[str, Any]:
-    """Counts and latest items for the client record page (for a client the gate returned).
+def worksheets_summary_for_clinician(*, access: CareAccess) -> dict[str, Any]:
+    """Counts and latest items for the client record page (for the viewer the gate returned).
 
-    Seven small queries whatever the amount of data. Numbers and dates only, no worksheet text.
+    Seven small queries whatever the amount of data (none for a category not shared: its keys
+    hold a `NotShared` marker). Numbers and dates only, no worksheet text.
     """
+    client = access.client
     today = client_local_today(client=client)
     start = monday_of(today)
-    thought_counts = ThoughtRecord.objects.filter(client=client).aggregate(
+    result: dict[str, Any] = {"client": client, "week_start": start}
+    hidden = not_shared_marker(access=access, category=Category.WORKSHEETS)
+    result["worksheets_not_shared"] = hidden
+    if hidden is None:
+        result.update(_worksheet_counts(access=access, today=today, start=start))
+    journal_hidden = not_shared_marker(access=access, category=Category.JOURNAL)
+    result["journal_not_shared"] = journal_hidden
+    if journal_hidden is None:
+        journal = access.scope(JournalEntry.objects.all(), Category.JOURNAL)
+        result["journal_shared"] = journal.aggregate(shared=Count("id"))["shared"]
+        result["journal_latest_shared_at"] = (
+            journal.order_by("-written_at").values_list("written_at", flat=True).first()
+        )
+    return result
+
+
+def _worksheet_counts(*, access: CareAccess, today: date, start: date) -> dict[str, Any]:
+    def scoped(queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return access.scope(queryset, Category.WORKSHEETS)
+
+    thought_counts = scoped(ThoughtRecord.objects.all()).aggregate(
         complete=Count("id", filter=Q(is_complete=True))
     )
     latest_record = (
-        ThoughtRecord.objects.filter(client=client, is_complete=True)
+        scoped(ThoughtRecord.objects.filter(is_complete=True))
         .order_by("-occurred_at", "-id")
         .only(
             "public_id",
@@ -368,33 +452,24 @@ def worksheets_summary_for_clinician(*, client: Client) -> dict[str, Any]:
         )
         .first()
     )
-    week = ActivityPlan.objects.filter(
-        client=client, planned_for__gte=start, planned_for__lte=start + timedelta(days=6)
+    week = scoped(
+        ActivityPlan.objects.filter(
+            planned_for__gte=start, planned_for__lte=start + timedelta(days=6)
+        )
     ).aggregate(planned=Count("id"), done=Count("id", filter=Q(done=True)))
-    exposure = ExposureStep.objects.filter(client=client, is_archived=False).aggregate(
+    exposure = scoped(ExposureStep.objects.filter(is_archived=False)).aggregate(
         steps=Count("id", distinct=True), practices=Count("practices", distinct=True)
     )
     sleep_entries = list(
-        SleepDiaryEntry.objects.filter(
-            client=client, night_of__gte=today - timedelta(days=SLEEP_NIGHTS)
+        scoped(
+            SleepDiaryEntry.objects.filter(night_of__gte=today - timedelta(days=SLEEP_NIGHTS))
         ).order_by("-night_of")
     )
     sleep_rows = [sleep_row(e) for e in sleep_entries]
-    journal = JournalEntry.objects.filter(client=client, shared_at__isnull=False).aggregate(
-        shared=Count("id")
-    )
-    latest_shared = (
-        JournalEntry.objects.filter(client=client, shared_at__isnull=False)
-        .order_by("-written_at")
-        .values_list("written_at", flat=True)
-        .first()
-    )
     planned, done = week["planned"], week["done"]
     return {
-        "client": client,
         "thought_records_complete": thought_counts["complete"],
         "latest_thought_record": latest_record,
-        "week_start": start,
         "week_planned": planned,
         "week_done": done,
         "week_summary": ActivityWeek(
@@ -404,6 +479,4 @@ def worksheets_summary_for_clinician(*, client: Client) -> dict[str, Any]:
         "exposure_practices": exposure["practices"],
         "sleep_nights": len(sleep_rows),
         "sleep_averages": sleep_averages([r.derived for r in sleep_rows if r.derived]),
-        "journal_shared": journal["shared"],
-        "journal_latest_shared_at": latest_shared,
     }

@@ -14,16 +14,20 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from interlude.consents.access import access_own_client
+from interlude.consents.access import access_client, access_own_client
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
 from interlude.measures.change import Classification, TrackStatus
 from interlude.measures.instruments import InstrumentDefinition
 from interlude.measures.models import QuestionnaireResponse
-from interlude.measures.selectors import instrument_definitions, response_list
+from interlude.measures.selectors import (
+    instrument_definitions,
+    response_list,
+    responses_for_clinician,
+)
 from interlude.measures.services import response_submit
-from interlude.practices.enums import Module
+from interlude.practices.enums import Module, ShareScope
 from interlude.practices.models import Client, Practice
 from interlude.practices.selectors import crisis_resources_for_request, membership_active_for
 
@@ -306,3 +310,42 @@ def response_get_list(
 ) -> list[ResponseOut]:
     client = _own_client(request, Module.QUESTIONNAIRES)
     return [_response_out(r) for r in response_list(client=client, instrument_code=instrument)]
+
+
+# --- the care team's view ------------------------------------------------------------------------
+class ClientResponsesOut(Schema):
+    shared: bool = Field(
+        ...,
+        description="false when the client does not share questionnaires with the caller. The "
+        "answer is still 200 (the client exists and is on the caller's care team); `items` then "
+        'holds only the forms the care team entered from paper (`entered_by` "clinician"), '
+        "which the consent keeps visible.",
+    )
+    not_shared: str | None = Field(
+        ..., description='"Not shared by <first name>" when `shared` is false, else null'
+    )
+    items: list[ResponseOut]
+
+
+@router.get(
+    "/clients/{client_id}/responses",
+    response=ClientResponsesOut,
+    summary="A client's answered questionnaires, newest first (their care team)",
+    description="Read through the gate (audited, questionnaires scope). A client's sharing "
+    "choice takes effect on the next request: with questionnaires not shared the answer is "
+    '`{"shared": false, "items": [<paper forms only>]}`, never a 404, so what the client\'s '
+    "Sharing page says matches what the clinician sees.",
+    url_name="client_responses_list",
+)
+def client_responses_get(
+    request: InterludeRequest,
+    client_id: uuid.UUID,
+    instrument: Annotated[str | None, Query(description="Only this instrument, e.g. phq9")] = None,
+) -> ClientResponsesOut:
+    care = access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    found = responses_for_clinician(access=care, instrument_code=instrument)
+    return ClientResponsesOut(
+        shared=found.shared,
+        not_shared=found.not_shared.text if found.not_shared else None,
+        items=[_response_out(r) for r in found.items],
+    )

@@ -1,4 +1,9 @@
-"""Reads for questionnaires. Client data arrives as a `Client` the gate already returned."""
+"""Reads for questionnaires.
+
+The client's own reads take the `Client` from `access_own_client`. What the care team sees takes
+the gate's `CareAccess` and reads answers through `access.scope(..., Category.MEASURES)`: when the
+client does not share questionnaires, only the scores the care team entered from paper remain (the
+gate's rule, consents.rules.CARE_RECORDED), never decided here."""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from datetime import datetime
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.measures.instruments import (
     DefinitionError,
     InstrumentDefinition,
@@ -114,6 +121,50 @@ def response_get(*, client: Client, response_id: str) -> QuestionnaireResponse |
     return QuestionnaireResponse.objects.filter(client=client, public_id=response_id).first()
 
 
+def response_get_for_clinician(
+    *, access: CareAccess, response_id: str
+) -> QuestionnaireResponse | None:
+    """One answer set this viewer may see (with questionnaires not shared: only paper forms the
+    care team entered); None for anything else."""
+    return (
+        access.scope(QuestionnaireResponse.objects.all(), Category.MEASURES)
+        .filter(public_id=response_id)
+        .first()
+    )
+
+
+CLINICIAN_RESPONSES_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ClinicianResponses:
+    """The answers a clinician sees, newest first. With questionnaires not shared, `not_shared`
+    is the marker and `items` holds only what the care team entered from paper forms."""
+
+    items: list[QuestionnaireResponse]
+    not_shared: NotShared | None
+
+    @property
+    def shared(self) -> bool:
+        return self.not_shared is None
+
+
+def responses_for_clinician(
+    *,
+    access: CareAccess,
+    instrument_code: str | None = None,
+    limit: int = CLINICIAN_RESPONSES_LIMIT,
+) -> ClinicianResponses:
+    """The client's answered questionnaires this viewer may see, in one query."""
+    rows = access.scope(QuestionnaireResponse.objects.all(), Category.MEASURES)
+    if instrument_code:
+        rows = rows.filter(instrument_code=instrument_code)
+    return ClinicianResponses(
+        items=list(rows.order_by("-submitted_at")[:limit]),
+        not_shared=not_shared_marker(access=access, category=Category.MEASURES),
+    )
+
+
 def response_for_due(*, client: Client, due_id: str) -> QuestionnaireResponse | None:
     """The answer set sent for one due occasion (from any of the client's devices), if any."""
     return (
@@ -146,13 +197,15 @@ class InstrumentSeries:
         return self.responses[0] if self.responses else None
 
 
-def response_series(*, client: Client) -> list[InstrumentSeries]:
-    """Every instrument the client has scored answers for, in two queries plus definitions."""
-    definitions = instrument_definitions(practice=client.practice)
+def response_series(*, access: CareAccess) -> list[InstrumentSeries]:
+    """Every instrument with scored answers this viewer may see (with questionnaires not shared:
+    only paper forms the care team entered), oldest first, in one query plus definitions."""
+    definitions = instrument_definitions(practice=access.client.practice)
     by_code: dict[str, list[QuestionnaireResponse]] = {}
-    for r in QuestionnaireResponse.objects.filter(client=client, total__isnull=False).order_by(
-        "submitted_at"
-    ):
+    rows = access.scope(
+        QuestionnaireResponse.objects.filter(total__isnull=False), Category.MEASURES
+    )
+    for r in rows.order_by("submitted_at"):
         by_code.setdefault(r.instrument_code, []).append(r)
     return [
         InstrumentSeries(definition=definitions[code], responses=rows)
@@ -191,9 +244,12 @@ class ScheduleRow:
 
 
 def schedule_rows(
-    *, client: Client, definitions: dict[str, InstrumentDefinition]
+    *, access: CareAccess, definitions: dict[str, InstrumentDefinition]
 ) -> list[ScheduleRow]:
-    """Active schedules with their next occasion and last answer: three queries, any number."""
+    """Active schedules with their next occasion and last answer: three queries, any number.
+    The schedules are the care team's own; "last answered" counts only answers this viewer may
+    see (with questionnaires not shared: paper forms the care team entered)."""
+    client = access.client
     schedules = schedule_list(client=client)
     if not schedules:
         return []
@@ -204,7 +260,7 @@ def schedule_rows(
     ).order_by("opens_at"):
         next_due.setdefault(due.schedule_id, due)
     last = dict(
-        response_list(client=client)
+        access.scope(QuestionnaireResponse.objects.all(), Category.MEASURES)
         .order_by()
         .values("instrument_code")
         .annotate(last=Max("submitted_at"))

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from interlude.consents.access import access_client
+from interlude.consents.access import CareAccess, access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
@@ -29,7 +29,7 @@ from interlude.measures.selectors import (
     frequency_words,
     instrument_definitions,
     measures_settings_get,
-    response_get,
+    response_get_for_clinician,
     schedule_list,
     schedule_rows,
 )
@@ -51,15 +51,16 @@ def _schedule_form(client: Client, definitions: dict[str, InstrumentDefinition],
 
 
 def schedules_panel_context(
-    *, client: Client, definitions: dict[str, InstrumentDefinition] | None = None
+    *, access: CareAccess, definitions: dict[str, InstrumentDefinition] | None = None
 ) -> dict[str, object]:
-    """Everything `measures/_record_schedules.html` shows, for a client the gate returned."""
+    """Everything `measures/_record_schedules.html` shows, for the viewer the gate returned."""
+    client = access.client
     definitions = (
         definitions if definitions is not None else instrument_definitions(practice=client.practice)
     )
     return {
         "schedules": schedule_list(client=client),
-        "schedule_rows": schedule_rows(client=client, definitions=definitions),
+        "schedule_rows": schedule_rows(access=access, definitions=definitions),
         "instruments": list(definitions.values()),
         "schedule_form": _schedule_form(client, definitions),
     }
@@ -69,8 +70,12 @@ def _record_url(client: Client) -> str:
     return reverse("client_record", kwargs={"client_id": client.public_id}) + PANEL_ANCHOR
 
 
+def _care(request: StaffRequest, client_id: uuid.UUID) -> CareAccess:
+    return access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+
+
 def _client(request: StaffRequest, client_id: uuid.UUID) -> Client:
-    return access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES).client
+    return _care(request, client_id).client
 
 
 @access(Access.CLINICIAN)
@@ -138,7 +143,8 @@ def schedule_stop(
 def paper_entry(request: StaffRequest, client_id: uuid.UUID, code: str) -> HttpResponse:
     """Answers copied from a paper form, scored like any other (this is how ISI and CORE-10,
     whose wording is licensed, get scored). After saving, the same page shows the result."""
-    client = _client(request, client_id)
+    care = _care(request, client_id)
+    client = care.client
     definition = instrument_definitions(practice=client.practice).get(code)
     if definition is None:
         raise Http404
@@ -146,7 +152,7 @@ def paper_entry(request: StaffRequest, client_id: uuid.UUID, code: str) -> HttpR
     saved_id = request.GET.get("saved", "")
     if request.method == "GET" and saved_id:
         try:
-            response = response_get(client=client, response_id=str(uuid.UUID(saved_id)))
+            response = response_get_for_clinician(access=care, response_id=str(uuid.UUID(saved_id)))
         except ValueError:
             response = None
         if response is None or response.instrument_code != definition.code:

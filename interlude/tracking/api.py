@@ -11,7 +11,8 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
-from interlude.consents.access import access_client, access_own_client
+from interlude.consents.access import access_client, access_own, access_own_client
+from interlude.consents.markers import NotShared
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
@@ -149,9 +150,14 @@ class DayValue(Schema):
 
 
 class ProgressOut(Schema):
+    shared: bool = Field(
+        True,
+        description="false when the client does not share check-in scores with the caller: "
+        "then `series` is empty (not shared, which is not the same as no data)",
+    )
     days: int
-    start: date
-    end: date
+    start: date | None = Field(..., description="null when not shared")
+    end: date | None = Field(..., description="null when not shared")
     time_zone: str = Field(..., description="The zone whose calendar days these are")
     series: dict[str, list[DayValue]] = Field(
         ..., description="mood and anxiety (0-10), sleep_hours; one entry per day"
@@ -162,6 +168,9 @@ class ProgressOut(Schema):
     "/progress",
     response={200: ProgressOut, 422: ErrorOut},
     summary="Daily mood, anxiety and sleep over the last 7, 30 or 90 days",
+    description="A care-team clinician passes `client_id`. When that client does not share "
+    "check-in scores with them, the answer is still 200, with `shared: false` and no series, "
+    "so what the client's Sharing page says matches what the clinician sees.",
     url_name="progress_api",
 )
 def progress_get(
@@ -182,13 +191,24 @@ def progress_get(
             },
         )
     if client_id is None:
-        client = _own_client(request)
+        try:
+            care = access_own(user=request.user)
+        except Http404:
+            raise Http404("Only clients have check-ins.") from None
     else:
-        client = access_client(
-            user=request.user, client_id=client_id, scope=ShareScope.CHECKINS
-        ).client
-    progress = progress_series(client=client, days=days)
+        care = access_client(user=request.user, client_id=client_id, scope=ShareScope.CHECKINS)
+    progress = progress_series(access=care, days=days)
+    if isinstance(progress, NotShared):
+        return ProgressOut(
+            shared=False,
+            days=days,
+            start=None,
+            end=None,
+            time_zone=care.client.time_zone,
+            series={},
+        )
     return ProgressOut(
+        shared=True,
         days=progress.days,
         start=progress.start,
         end=progress.end,

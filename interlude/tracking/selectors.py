@@ -1,4 +1,9 @@
-"""Reads of check-ins and observations. Callers pass a client already loaded by the gate."""
+"""Reads of check-ins and observations.
+
+Reads a clinician can reach take the gate's `CareAccess` and read through `access.scope(...)`:
+which points of the series a viewer sees is decided there (consents.rules), never here. Reads only
+the client makes of their own data (their check-in list, their activity options) take the `Client`
+from `access_own_client`."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.practices.models import Client
 from interlude.tracking.charts import (
     Point,
@@ -71,14 +78,24 @@ def _client_zone(client: Client) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def progress_series(*, client: Client, days: int, today: date | None = None) -> ProgressSeries:
+def progress_series(
+    *, access: CareAccess, days: int, today: date | None = None
+) -> ProgressSeries | NotShared:
     """Mood, anxiety and sleep hours per local day over the last `days` days, in one query.
 
     A day's value is the mean of that day's observations; a day is the calendar day where the
     observation was recorded (its own time zone). Days without a value are None: gaps.
+
+    The series belong to the check-in scores: when the viewer is not shown them, a `NotShared`
+    marker comes back instead. Points from other sources (imported app data, the sleep diary)
+    are kept only where the viewer is shown their category too (the gate's observation rule).
     """
     if days not in PROGRESS_DAYS:
         raise ValueError(f"days must be one of {PROGRESS_DAYS}")
+    hidden = not_shared_marker(access=access, category=Category.CHECKINS)
+    if hidden is not None:
+        return hidden
+    client = access.client
     zone = _client_zone(client)
     end = today or timezone.localdate(timezone=zone)
     start = end - timedelta(days=days - 1)
@@ -86,11 +103,11 @@ def progress_series(*, client: Client, days: int, today: date | None = None) -> 
     # of these days there. daily_means drops whatever lands outside them.
     lower = datetime.combine(start - timedelta(days=1), time.min, tzinfo=zone)
     upper = datetime.combine(end + timedelta(days=2), time.min, tzinfo=zone)
-    rows = Observation.objects.filter(
-        client=client,
-        kind__in=PROGRESS_KINDS,
-        effective_at__gte=lower,
-        effective_at__lt=upper,
+    rows = access.scope(
+        Observation.objects.filter(
+            kind__in=PROGRESS_KINDS, effective_at__gte=lower, effective_at__lt=upper
+        ),
+        Category.CHECKINS,
     ).values_list("kind", "effective_at", "time_zone", "value")
     by_kind: dict[str, list[tuple[datetime, str, float]]] = defaultdict(list)
     for kind, effective_at, zone_name, value in rows:

@@ -1,6 +1,7 @@
-"""What the care team sees of a client's check-ins (the client was loaded through the gate).
+"""What the care team sees of a client's check-ins, through the gate's `CareAccess`.
 
-Values are visible to the care team; a check-in note only when the client shared that note.
+The values when check-in scores are shared; a note's text only where the gate shows it
+(`access.shows(checkin, Category.JOURNAL)`: the notes category and the note's own switch).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from interlude.practices.models import Client
+from interlude.consents.access import CareAccess, Category
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.tracking.models import CheckIn
 from interlude.tracking.vocabulary import EMOTION_LABELS
 
@@ -25,17 +27,25 @@ class CareTeamCheckIn:
     sleep_hours: Decimal | None
     emotions: list[str]
     activities: list[str]
-    shared_note: str | None  # None when there is no note or it is private
-    has_private_note: bool
+    shared_note: str | None  # None when there is no note or the viewer is not shown it
+    has_private_note: bool  # a note exists that the viewer is not shown
 
 
-def checkins_for_care_team(*, client: Client, days: int = 14) -> list[CareTeamCheckIn]:
+def checkins_for_care_team(
+    *, access: CareAccess, days: int = 14
+) -> list[CareTeamCheckIn] | NotShared:
+    """The last `days` days of check-ins, newest first, in one query; a `NotShared` marker when
+    the viewer is not shown check-in scores."""
+    hidden = not_shared_marker(access=access, category=Category.CHECKINS)
+    if hidden is not None:
+        return hidden
     since = timezone.now() - timedelta(days=days)
-    rows = CheckIn.objects.filter(client=client, recorded_at__gte=since).order_by("-recorded_at")
+    rows = access.scope(CheckIn.objects.filter(recorded_at__gte=since), Category.CHECKINS)
     result = []
-    for c in rows:
-        # Only a shared note is ever decrypted for the care team.
+    for c in rows.order_by("-recorded_at"):
+        # A note the gate does not show is never decrypted.
         has_note = c.__dict__.get("note") is not None
+        shown = has_note and access.shows(c, Category.JOURNAL)
         result.append(
             CareTeamCheckIn(
                 recorded_at=c.recorded_at,
@@ -45,8 +55,8 @@ def checkins_for_care_team(*, client: Client, days: int = 14) -> list[CareTeamCh
                 sleep_hours=c.sleep_hours,
                 emotions=[EMOTION_LABELS.get(e["label"], e["label"]) for e in c.emotions],
                 activities=list(c.activities),
-                shared_note=c.note if has_note and c.note_shared else None,
-                has_private_note=has_note and not c.note_shared,
+                shared_note=c.note if shown else None,
+                has_private_note=has_note and not shown,
             )
         )
     return result

@@ -3,10 +3,10 @@ SVG charts with a one-line summary and a table for screen readers. No JavaScript
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from interlude.consents.access import access_own_client
+from interlude.consents.access import access_own
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.insights.selectors_patterns import patterns_for_client
@@ -63,9 +63,12 @@ def progress_charts(progress: ProgressSeries) -> list[SeriesChart]:
 
 @access(Access.CLIENT)
 def progress(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    own = access_own(user=request.user)
+    client = own.client
     days = _days(request.GET.get("days"))
-    series = progress_series(client=client, days=days)
+    series = progress_series(access=own, days=days)
+    if not isinstance(series, ProgressSeries):  # never: a client sees all of their own record
+        raise Http404
     return render(
         request,
         "tracking/progress.html",
@@ -78,6 +81,6 @@ def progress(request: InterludeRequest) -> HttpResponse:
             "charts": progress_charts(series),
             "has_data": any(v is not None for s in series.series.values() for _, v in s),
             # always the last 90 days, whatever range the charts show
-            "patterns": patterns_for_client(client=client),
+            "patterns": patterns_for_client(access=own),
         },
     )

@@ -17,6 +17,7 @@ from interlude.audit.models import AuditEvent
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.services import appointment_create
 from interlude.care.views_appointments import appointments_panel_context
+from interlude.consents.access import Viewer, care_access_for
 from interlude.core.errors import ApplicationError
 from interlude.measures.models import DueStatus, Frequency, QuestionnaireDue
 from interlude.measures.services import (
@@ -331,7 +332,10 @@ def test_the_panel_splits_upcoming_and_recent_in_the_clients_time_zone(pair):
         a.save()
     membership.user.full_name = "Dr. Alex Rivera"
     membership.user.save()
-    context = {"client": client, **appointments_panel_context(client=client)}
+    care = care_access_for(
+        client=client, user=membership.user, viewer=Viewer.CARE_TEAM, membership=membership
+    )
+    context = {"client": client, **appointments_panel_context(access=care)}
 
     html = render_to_string("care/_record_appointments.html", context)
 
@@ -359,9 +363,12 @@ def test_the_panel_without_the_extra_context_lists_every_session_and_links_to_th
     )
     from interlude.care.selectors import appointment_list
 
+    care = care_access_for(
+        client=client, user=membership.user, viewer=Viewer.CARE_TEAM, membership=membership
+    )
     html = render_to_string(
         "care/_record_appointments.html",
-        {"client": client, "appointments": appointment_list(client=client)},
+        {"client": client, "appointments": appointment_list(access=care)},
     )
 
     assert "Mon 9 Mar 2026, 10:00" in _text(html)

@@ -14,8 +14,15 @@ from interlude.care.models import SafetyPlanVersion
 from interlude.care.selectors import safety_plan_content, safety_plan_current
 from interlude.care.services import safety_plan_save
 from interlude.care.tests.conftest import logged_in
+from interlude.consents.access import Viewer, care_access_for
 
 pytestmark = pytest.mark.django_db
+
+
+def own(client):
+    """The client's own view of their record."""
+    return care_access_for(client=client, user=client.user, viewer=Viewer.SELF, membership=None)
+
 
 PLAN = {
     "warning_signs": ["Staying in bed all day"],
@@ -131,7 +138,7 @@ def test_client_saves_the_form_and_empty_lines_are_left_out(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/safety-plan/"
-    current = safety_plan_current(client=client)
+    current = safety_plan_current(access=own(client))
     assert current is not None and current.version == 1
     assert current.created_by == client.user
     content = safety_plan_content(current)
@@ -269,7 +276,7 @@ def test_care_team_clinician_sees_the_plan_and_the_read_is_audited(client, clini
     assert event.actor == clinician.user
     assert event.client == client
     assert event.outcome == AuditOutcome.SUCCESS
-    assert event.detail == {"scope": "profile"}
+    assert event.detail == {"scope": "safety_plan"}
 
 
 def test_care_team_clinician_edits_the_plan_with_the_client(client, clinician):
@@ -282,7 +289,7 @@ def test_care_team_clinician_edits_the_plan_with_the_client(client, clinician):
 
     assert response.status_code == 302
     assert response["Location"] == f"/clinic/clients/{client.public_id}/safety-plan/"
-    current = safety_plan_current(client=client)
+    current = safety_plan_current(access=own(client))
     assert current is not None and current.version == 2
     assert current.created_by == clinician.user
     assert safety_plan_content(current).reasons_for_living == ["Seeing Pepper grow old"]

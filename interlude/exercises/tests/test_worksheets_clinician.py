@@ -11,6 +11,8 @@ from django.test import Client as HttpClient
 
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.consents.access import Viewer, care_access_for
+from interlude.consents.sharing_services import sharing_update
 from interlude.exercises.models import LifeArea
 from interlude.exercises.schemas import (
     ActivityLogIn,
@@ -57,6 +59,18 @@ def page_path(client) -> str:
     return f"/clinic/clients/{client.public_id}/worksheets/"
 
 
+def share(client, **categories: bool) -> None:
+    """The client's own switches on their Sharing page (the real service)."""
+    sharing_update(client=client, actor=client.user, categories=categories)
+
+
+def care_view(membership, client):
+    """What this care-team clinician may see now, as the gate builds it."""
+    return care_access_for(
+        client=client, user=membership.user, viewer=Viewer.CARE_TEAM, membership=membership
+    )
+
+
 def logged_in(user) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
@@ -84,6 +98,7 @@ def thought_record(client, key: str = "tr-1"):
 
 def test_care_team_clinician_sees_a_shared_entry_and_never_an_unshared_one(care_pair):
     membership, client = care_pair
+    share(client, journal=True)
     journal_entry_create(
         client=client, actor=client.user, values=JournalEntryIn(body=SHARED_BODY, shared=True)
     )
@@ -101,6 +116,7 @@ def test_care_team_clinician_sees_a_shared_entry_and_never_an_unshared_one(care_
 
 def test_unsharing_an_entry_hides_it_from_the_care_team_on_the_next_view(care_pair):
     membership, client = care_pair
+    share(client, journal=True)
     entry = journal_entry_create(
         client=client, actor=client.user, values=JournalEntryIn(body=SHARED_BODY, shared=True)
     )
@@ -112,7 +128,7 @@ def test_unsharing_an_entry_hides_it_from_the_care_team_on_the_next_view(care_pa
     assert SHARED_BODY not in http.get(page_path(client)).content.decode()
 
 
-def test_each_view_writes_one_audit_event_with_the_journal_scope(care_pair):
+def test_each_view_writes_one_audit_event_with_the_page_scopes(care_pair):
     membership, client = care_pair
     AuditEvent.objects.all().delete()
 
@@ -120,7 +136,7 @@ def test_each_view_writes_one_audit_event_with_the_journal_scope(care_pair):
 
     events = list(AuditEvent.objects.filter(action=AuditAction.CLIENT_RECORD_VIEWED))
     assert len(events) == 1
-    assert events[0].detail == {"scope": "journal"}
+    assert events[0].detail == {"scopes": ["worksheets", "relaxation", "journal"]}
     assert events[0].client_id == client.pk
 
 
@@ -235,7 +251,8 @@ def test_page_shows_each_worksheet_with_its_numbers(care_pair):
 
 
 def test_summary_for_the_client_record_counts_and_latest_items(care_pair):
-    _, client = care_pair
+    membership, client = care_pair
+    share(client, journal=True)
     user = client.user
     record = thought_record(client)
     today = client_local_today(client=client)
@@ -268,7 +285,7 @@ def test_summary_for_the_client_record_counts_and_latest_items(care_pair):
     journal_entry_create(client=client, actor=user, values=JournalEntryIn(body="x", shared=True))
     journal_entry_create(client=client, actor=user, values=JournalEntryIn(body="y"))
 
-    summary = worksheets_summary_for_clinician(client=client)
+    summary = worksheets_summary_for_clinician(access=care_view(membership, client))
 
     assert summary["thought_records_complete"] == 1
     assert summary["latest_thought_record"].public_id == record.public_id
@@ -288,6 +305,8 @@ def test_summary_for_the_client_record_counts_and_latest_items(care_pair):
 def test_another_clients_data_never_appears(care_pair):
     membership, client = care_pair
     other = ClientFactory(practice=client.practice, user=UserFactory())
+    share(client, journal=True)
+    share(other, journal=True)
     CareTeamMemberFactory(client=other, membership=membership)
     journal_entry_create(
         client=other,

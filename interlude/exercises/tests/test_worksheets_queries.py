@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from interlude.consents.access import Viewer, care_access_for
+from interlude.consents.sharing_services import sharing_update
 from interlude.exercises.models import LifeArea
 from interlude.exercises.schemas import (
     ActivityLogIn,
@@ -52,9 +54,9 @@ CLIENT_PAGE_QUERIES = {
     "/tools/journal/": 9,
 }
 # The 8 above, the gate (clinical memberships, the client on the care team, audit head lock,
-# event insert, head update: 5), then six reads: thought records, activities, exposure steps
-# and their practices, sleep diary, shared journal entries.
-CLINICIAN_PAGE_QUERIES = 20
+# event insert, head update: 5), then seven reads: thought records, activities, exposure steps
+# and their practices, sleep diary, shared journal entries, relaxation sessions.
+CLINICIAN_PAGE_QUERIES = 21
 # Thought-record count, latest record, this week's activities, exposure counts, sleep nights,
 # shared-journal count, latest shared entry: rendering the partial adds none.
 SUMMARY_QUERIES = 7
@@ -151,6 +153,7 @@ def count(http: HttpClient, path: str) -> int:
 
 def setup(n: int) -> tuple[HttpClient, HttpClient, object]:
     membership, client = clinician_with_client()
+    sharing_update(client=client, actor=client.user, categories={"journal": True})
     fill(client, n)
     as_client = HttpClient()
     as_client.force_login(client.user)
@@ -193,8 +196,12 @@ def test_summary_for_the_client_record_uses_the_same_queries_with_3_and_30_items
     counts = []
     for n in (3, 30):
         _, _, client = setup(n)
+        membership = client.care_team.get().membership
+        care = care_access_for(
+            client=client, user=membership.user, viewer=Viewer.CARE_TEAM, membership=membership
+        )
         with django_assert_num_queries(SUMMARY_QUERIES):
-            summary = worksheets_summary_for_clinician(client=client)
+            summary = worksheets_summary_for_clinician(access=care)
             render_to_string("exercises/clinician/_summary.html", {"summary": summary})
         counts.append(summary["thought_records_complete"])
 

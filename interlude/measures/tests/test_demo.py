@@ -15,6 +15,7 @@ from interlude.alerts.models import Alert, AlertKind, AlertStatus
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.selectors import appointment_next
 from interlude.clinic.demo import demo_seed
+from interlude.consents.access import Viewer, care_access_for
 from interlude.measures.models import (
     QuestionnaireDue,
     QuestionnaireResponse,
@@ -64,7 +65,8 @@ def test_seeding_twice_creates_the_questionnaires_sessions_and_alerts_once():
 def test_jordan_reliably_improved_then_recovered_and_has_a_questionnaire_due_now():
     demo_seed()
     jordan = Client.objects.get(full_name="Jordan Ellis")
-    series = {s.definition.code: s for s in response_series(client=jordan)}
+    own = care_access_for(client=jordan, user=jordan.user, viewer=Viewer.SELF, membership=None)
+    series = {s.definition.code: s for s in response_series(access=own)}
 
     phq9 = [(r.total, r.classification) for r in series["phq9"].responses]
     assert phq9 == [

@@ -18,6 +18,7 @@ from interlude.alerts.models import Alert, AlertKind
 from interlude.audit.enums import AuditAction, AuditOutcome
 from interlude.audit.models import AuditEvent
 from interlude.care.services import appointment_create
+from interlude.consents.access import Viewer, care_access_for
 from interlude.measures.models import (
     DueStatus,
     EnteredBy,
@@ -45,6 +46,13 @@ def _frozen():
 @pytest.fixture
 def pair():
     return clinician_with_client()
+
+
+def care_view(membership, client):
+    """What this care-team clinician may see now, as the gate builds it."""
+    return care_access_for(
+        client=client, user=membership.user, viewer=Viewer.CARE_TEAM, membership=membership
+    )
 
 
 def logged_in(user) -> HttpClient:
@@ -550,7 +558,7 @@ def test_the_panel_lists_each_schedule_with_next_due_and_last_answer(pair):
         answers=[1] * 9,
         idempotency_key="a",
     )
-    context = {"client": client, **schedules_panel_context(client=client)}
+    context = {"client": client, **schedules_panel_context(access=care_view(membership, client))}
 
     html = render_to_string("measures/_record_schedules.html", context)
 
@@ -582,9 +590,11 @@ def test_the_panel_without_the_extra_context_still_lists_schedules_and_links_to_
 def test_the_panel_reads_the_same_number_of_queries_for_1_and_6_schedules(pair):
     membership, client = pair
 
+    care = care_view(membership, client)
+
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            schedules_panel_context(client=client)
+            schedules_panel_context(access=care)
         return len(ctx.captured_queries)
 
     schedule_create(

@@ -7,6 +7,7 @@ from django.test import Client as HttpClient
 
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.consents.sharing_services import sharing_update
 from interlude.tracking.services import CheckInValues, checkin_create
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
 
@@ -21,6 +22,9 @@ def _as(user) -> HttpClient:
 
 def test_clinician_sees_values_and_shared_notes_but_not_private_notes():
     membership, client = clinician_with_client()
+    # Notes reach the care team only with the notes category on (off by default) and the note's
+    # own switch on.
+    sharing_update(client=client, actor=client.user, categories={"journal": True})
     checkin_create(
         client=client,
         actor=client.user,

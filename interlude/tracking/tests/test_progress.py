@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
+from interlude.consents.access import Viewer, care_access_for
 from interlude.tracking.selectors import progress_series
 from interlude.tracking.services import CheckInValues, checkin_create
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
@@ -25,10 +26,11 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
 # Statements per page, savepoints not counted: session, user, user session (select, user,
-# update), membership (tenant), client profile, observations (one query for all three kinds),
-# session save.
-PROGRESS_PAGE_QUERIES = 11
-PROGRESS_API_QUERIES = 9
+# update), membership (tenant), client profile, the client's privacy row (the gate's CareAccess:
+# module switches), observations (one query for all three kinds), session save. The page also
+# reads the consent state (the onboarding middleware) and its patterns panel.
+PROGRESS_PAGE_QUERIES = 13
+PROGRESS_API_QUERIES = 10
 
 
 @pytest.fixture
@@ -53,6 +55,11 @@ def checkin(client, when: datetime, mood: int, *, anxiety=None, sleep=None, key=
     )[0]
 
 
+def own(client):
+    """The client's own view of their record (sees everything)."""
+    return care_access_for(client=client, user=client.user, viewer=Viewer.SELF, membership=None)
+
+
 def http_for(user) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
@@ -65,7 +72,7 @@ def test_a_check_in_at_2330_local_counts_for_that_local_day(pair, now):
     # 23:30 on Sunday 8 March in New York is 03:30 on Monday 9 March in UTC.
     checkin(client, datetime(2026, 3, 9, 3, 30, tzinfo=UTC), 3)
 
-    progress = progress_series(client=client, days=7)
+    progress = progress_series(access=own(client), days=7)
 
     assert progress.start == date(2026, 3, 4)
     assert progress.end == TODAY
@@ -85,7 +92,7 @@ def test_values_of_one_day_are_averaged_and_kinds_kept_apart(pair, now):
     checkin(client, datetime(2026, 3, 10, 12, 0, tzinfo=UTC), 4, anxiety=6, sleep=Decimal("6.5"))
     checkin(client, datetime(2026, 3, 10, 15, 0, tzinfo=UTC), 7, anxiety=2)
 
-    progress = progress_series(client=client, days=7)
+    progress = progress_series(access=own(client), days=7)
 
     assert progress.series["mood"][-1] == (TODAY, 5.5)
     assert progress.series["anxiety"][-1] == (TODAY, 4.0)
@@ -95,7 +102,7 @@ def test_values_of_one_day_are_averaged_and_kinds_kept_apart(pair, now):
 
 def test_days_must_be_7_30_or_90(pair):
     with pytest.raises(ValueError, match="days"):
-        progress_series(client=pair[1], days=14)
+        progress_series(access=own(pair[1]), days=14)
 
 
 def test_another_clients_check_ins_never_show(pair, now):
@@ -103,7 +110,7 @@ def test_another_clients_check_ins_never_show(pair, now):
     _, other = clinician_with_client()
     checkin(other, datetime(2026, 3, 10, 12, 0, tzinfo=UTC), 9)
 
-    progress = progress_series(client=client, days=7)
+    progress = progress_series(access=own(client), days=7)
 
     assert all(v is None for _, v in progress.series["mood"])
 
@@ -195,7 +202,7 @@ def test_progress_page_query_count_is_the_same_for_10_and_200_check_ins(now):
     large = _queries(many, "/progress/?days=90")
 
     assert small == large == PROGRESS_PAGE_QUERIES
-    series = progress_series(client=many_client, days=90)
+    series = progress_series(access=own(many_client), days=90)
     assert sum(v is not None for _, v in series.series["mood"]) == 84
 
 
