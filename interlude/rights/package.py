@@ -321,7 +321,7 @@ SECTIONS: tuple[Section, ...] = (
             _c("refused", "Whether they were refused (they tried but were not allowed)."),
             _c("seen", "What they looked at."),
             _c("did", "What else they did."),
-            _c("times", "How many times that day."),
+            _c("times", "How many times they looked that day (or tried, when refused)."),
             _c("first", "The first time that day (ISO 8601, with offset)."),
             _c("last", "The last time that day (ISO 8601, with offset)."),
         ),
