@@ -65,14 +65,28 @@ def _has_client(model: type) -> bool:
     return any(f.attname == "client_id" for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
 
 
-def _target_token(value: str, *, aad: str, client_id: int | None, ring_key: int) -> str | None:
+def _target_token(
+    value: str,
+    *,
+    aad: str,
+    client_id: int | None,
+    ring_key: int,
+    memo: dict[int, tuple[str, bytes] | None] | None = None,
+) -> str | None:
     """The ciphertext `value` should become, or None if it is already right: a client's value
     under the client's live data key, anything else (no client, or a closed client's kept
     record) under the ring's newest key."""
     from interlude.core import crypto
     from interlude.core.data_keys import data_key_for_client, decrypt_any
 
-    found = data_key_for_client(client_id=client_id) if client_id is not None else None
+    found = None
+    if client_id is not None:
+        if memo is not None and client_id in memo:
+            found = memo[client_id]
+        else:
+            found = data_key_for_client(client_id=client_id)
+            if memo is not None:
+                memo[client_id] = found
     kind = crypto.format_of(value)
     if found is not None:
         key_id, key = found
@@ -128,6 +142,7 @@ def encrypted_fields_migrate(
                     ]
                 )
                 changed = 0
+                memo: dict[int, tuple[str, bytes] | None] = {}  # client -> key, this batch
                 for row in rows:
                     pk, public_id, practice_id = row[:3]
                     client_id = row[3] if client_column else None
@@ -139,7 +154,11 @@ def encrypted_fields_migrate(
                         aad = _aad(model, field, public_id, practice_id)
                         try:
                             new = _target_token(
-                                value, aad=aad, client_id=client_id, ring_key=ring_key
+                                value,
+                                aad=aad,
+                                client_id=client_id,
+                                ring_key=ring_key,
+                                memo=memo,
                             )
                         except DataKeyDestroyed:
                             continue  # shredded: nothing left to move
