@@ -220,6 +220,20 @@ def _expire(job: ExportJob, *, now: Any) -> bool:
     return True
 
 
+def exports_delete_for_client(*, client_id: int) -> int:
+    """Delete every export file of one client now and stop any run on its way (for closing an
+    account: nothing of the client may wait in the export folder). Returns how many were live."""
+    now = timezone.now()
+    jobs = list(ExportJob.objects.filter(client_id=client_id, status__in=LIVE_STATUSES))
+    ExportJob.objects.filter(pk__in=[j.pk for j in jobs]).update(
+        status=ExportStatus.DELETED, deleted_at=now
+    )
+    for job in jobs:
+        if job.file_name:
+            storage.file_delete(job.file_name)
+    return len(jobs)
+
+
 def exports_sweep() -> dict[str, int]:
     """Delete exports a day old, fail runs that died with their worker, and remove stray files.
     Idempotent: a second sweep finds nothing more to do."""

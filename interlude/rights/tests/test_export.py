@@ -553,3 +553,16 @@ def test_api_start_status_and_download(world, django_capture_on_commit_callbacks
     assert http.get(status["download_url"]).status_code == 404
     assert http.get(f"/api/v1/me/export/{job.public_id}").json()["status"] == "deleted"
     assert not any(exports_dir.iterdir())
+
+
+def test_closing_an_account_can_delete_the_clients_exports_at_once(built, exports_dir):
+    world, _http, job = built
+    assert services.exports_delete_for_client(client_id=world.other.pk) == 0
+    assert (exports_dir / job.file_name).exists()
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        assert services.exports_delete_for_client(client_id=world.client.pk) == 1
+    assert not any(exports_dir.iterdir())
+    job.refresh_from_db()
+    assert (job.status, job.deleted_at) == (ExportStatus.DELETED, NOW + timedelta(minutes=5))
+    # A run still on its way finds its job gone and builds nothing.
+    assert services.export_build(job_id=job.pk) is False
