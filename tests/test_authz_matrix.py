@@ -9,14 +9,22 @@ leave. A summary test counts the cross-client and cross-tenant attempts and how 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from interlude.audit.enums import AuditAction, AuditOutcome
 from interlude.audit.models import AuditEvent
-from interlude.practices.enums import ClientStatus, Role
-from interlude.practices.models import Client, Invitation, Membership
+from interlude.consents import rules
+from interlude.consents.breakglass_services import break_glass_open
+from interlude.consents.models import BreakGlassGrant
+from interlude.consents.sharing_services import sharing_update
+from interlude.core.policy import Access
+from interlude.practices.enums import ClientStatus, Role, ShareScope
+from interlude.practices.models import CareTeamMember, Client, Invitation, Membership
+from tests.client_data import ALWAYS_CANARY, CANARIES, seed_client_record
 from tests.factories import (
     CareTeamMemberFactory,
     ClientFactory,
@@ -24,6 +32,7 @@ from tests.factories import (
     PracticeFactory,
     UserFactory,
 )
+from tests.routes import NOBODY, all_routes, api_methods, fill, methods_for
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +333,324 @@ def test_other_practices_client_ids_never_appear_in_any_page_a_clinician_can_ope
         assert foreign.full_name not in body, path
         assert str(foreign.public_id) not in body, path
         assert foreign.practice.name not in body, path
+
+
+# --- SR-14 / SR-15: every route x method x persona, from the URL resolver -------------------------
+# One client of practice A whose record holds something in every category (tests/client_data.py),
+# and everyone who might try to read it. Each route from the resolver is filled with that
+# client's ids (tests/routes.py) and asked by every persona with every method it answers. A leak
+# is a persona outside the client's care getting anything but a refusal for a route that names
+# the client's data, or any response carrying the client's name or their words to someone who may
+# not see them. People who may see the record must get 200.
+PERSONAS = [
+    "anonymous",
+    "self",  # the client whose record it is
+    "other_client_a",  # another client of the same practice
+    "client_b",  # a client of another practice
+    "care_team",  # the client's clinician, everything shared
+    "clinician_not_shared",  # on the care team, but the client shares nothing with them
+    "colleague",  # a clinician of the practice, not on the care team
+    "former_care_team",  # was on the care team, removed from it
+    "former_staff",  # was on the care team, then removed from the practice
+    "owner_no_break_glass",  # owner of the practice, not on the care team
+    "owner_expired_break_glass",  # opened the record in an emergency more than 60 minutes ago
+    "owner_break_glass",  # opened it in an emergency, within the 60 minutes
+    "admin",  # practice admin: people and settings, no client records
+    "clinician_b",  # a clinician of another practice
+]
+CLIENT_PERSONAS = {"self", "other_client_a", "client_b"}
+OWNERS = {"owner_no_break_glass", "owner_expired_break_glass", "owner_break_glass"}
+CLINICAL = {"care_team", "clinician_not_shared", "colleague", "former_care_team", "clinician_b"}
+# Who may read the client's record (routes naming the client's data) ...
+RECORD_READERS = {"care_team", "clinician_not_shared", "owner_break_glass"}
+# ... and who may see the client's own words (the canaries): not the clinician they hid from.
+WORDS_READERS = {"self", "care_team", "owner_break_glass"}
+# Parameters that name the client's data (the others name the practice's settings or nothing).
+CLIENT_PARAMS = {
+    "client_id",
+    "checkin_id",
+    "entry_id",
+    "record_id",
+    "activity_id",
+    "step_id",
+    "session_id",
+    "response_id",
+    "due_id",
+    "alert_id",
+    "id",
+    "appointment_id",
+    "schedule_id",
+    "export_id",
+}
+REFUSED = {401, 403, 404, 405}
+ALLOW, MAY, REFUSE = "allow", "may", "refuse"
+# Pages that answer a GET of this client's own row with a redirect, by design (the redirect
+# stays on the same row): a finished thought record's steps and its delete address (deleting
+# takes a POST) go back to the record; a questionnaire's pages before it is started go to its
+# first page.
+REDIRECTS_BY_DESIGN = {
+    "tools/thought-records/<uuid:record_id>/steps/<slug:step>/",
+    "tools/thought-records/<uuid:record_id>/delete/",
+    "questionnaires/<uuid:due_id>/review/",
+    "questionnaires/<uuid:due_id>/<int:step>/",
+}
+# Care-team actions refused under emergency access (reading the record is what break-glass is
+# for; switching parts of the client's app on or off is the care team's decision).
+BREAK_GLASS_MAY = {"clinic/clients/<uuid:client_id>/modules/"}
+
+
+@dataclass
+class FullWorld:
+    client: Client
+    ids: dict[str, object]
+    users: dict[str, object]
+    http: dict[str, HttpClient]
+    secrets: dict[str, str]  # what must not leak: the client's name and each category's word
+
+
+@pytest.fixture
+def full_world() -> FullWorld:
+    practice_a = PracticeFactory(name="Practice Alder")
+    practice_b = PracticeFactory(name="Practice Birch")
+
+    def staff(practice, role: Role, name: str) -> Membership:
+        return MembershipFactory(
+            practice=practice, role=role, user=UserFactory(full_name=name, mfa_exempt=True)
+        )
+
+    care = staff(practice_a, Role.CLINICIAN, "Dr Alder Care")
+    not_shared = staff(practice_a, Role.CLINICIAN, "Dr Alder Hidden")
+    colleague = staff(practice_a, Role.CLINICIAN, "Dr Alder Colleague")
+    former = staff(practice_a, Role.CLINICIAN, "Dr Alder Former")
+    former_staff = staff(practice_a, Role.CLINICIAN, "Dr Alder Left")
+    owners = {p: staff(practice_a, Role.OWNER, p.replace("_", " ").title()) for p in OWNERS}
+    admin = staff(practice_a, Role.ADMIN, "Alder Admin")
+    clinician_b = staff(practice_b, Role.CLINICIAN, "Dr Birch Care")
+
+    client = ClientFactory(
+        practice=practice_a,
+        full_name="Wilhelmina Zabrowski",
+        preferred_name="",
+        user=UserFactory(full_name="Wilhelmina Zabrowski"),
+        status=ClientStatus.ACTIVE,
+    )
+    for m in (care, not_shared, former, former_staff):
+        CareTeamMemberFactory(client=client, membership=m, is_primary=m is care)
+    seeded = seed_client_record(client=client, clinician=care)
+    sharing_update(
+        client=client,
+        actor=client.user,
+        categories={c.value: True for c in rules.SWITCHABLE},
+        hidden_from=[not_shared.pk],
+    )
+    CareTeamMember.objects.filter(client=client, membership=former).delete()
+    former_staff.is_active = False
+    former_staff.save()
+
+    other_a = ClientFactory(practice=practice_a, user=UserFactory(), full_name="Osric Penhallow")
+    CareTeamMemberFactory(client=other_a, membership=care)
+    client_b = ClientFactory(practice=practice_b, user=UserFactory(), full_name="Beatrix Holloway")
+    CareTeamMemberFactory(client=client_b, membership=clinician_b)
+
+    break_glass_open(
+        user=owners["owner_break_glass"].user,
+        client_public_id=client.public_id,
+        reason="Dr Alder Care is away and the client phoned in distress",
+    )
+    expired = break_glass_open(
+        user=owners["owner_expired_break_glass"].user,
+        client_public_id=client.public_id,
+        reason="An emergency last week",
+    )
+    BreakGlassGrant.objects.filter(pk=expired.pk).update(
+        opened_at=timezone.now() - timedelta(minutes=121),
+        expires_at=timezone.now() - timedelta(minutes=61),
+    )
+
+    users = {
+        "anonymous": None,
+        "self": client.user,
+        "other_client_a": other_a.user,
+        "client_b": client_b.user,
+        "care_team": care.user,
+        "clinician_not_shared": not_shared.user,
+        "colleague": colleague.user,
+        "former_care_team": former.user,
+        "former_staff": former_staff.user,
+        **{p: m.user for p, m in owners.items()},
+        "admin": admin.user,
+        "clinician_b": clinician_b.user,
+    }
+    http = {}
+    for persona, user in users.items():
+        # A page that fails answers 500 (counted as a leak below) instead of stopping the walk.
+        http[persona] = HttpClient(raise_request_exception=False)
+        if user is not None:
+            http[persona].force_login(user)
+    ids = dict(seeded.ids)
+    ids.update(
+        membership_id=care.pk,
+        resource_id=practice_a.crisis_resources.order_by("pk").values_list("pk", flat=True).first()
+        or 1,
+        consent_version=1,
+    )
+    # The client's name and the words only this client wrote. (The questionnaire band and the
+    # relaxation exercise's name are the practice's and the library's words too, seen by every
+    # client; tests/test_category_canaries.py follows those categories on the care team's pages.)
+    secrets = {
+        "name": client.full_name,
+        "safety_plan": ALWAYS_CANARY,
+        **{
+            c.value: CANARIES[c]
+            for c in (ShareScope.CHECKINS, ShareScope.JOURNAL, ShareScope.WORKSHEETS)
+        },
+    }
+    return FullWorld(client=client, ids=ids, users=users, http=http, secrets=secrets)
+
+
+def _names_the_client(route, ids: dict[str, object] | None = None) -> bool:
+    """Whether the route's address names this client or a row of their record (a parameter
+    the seeded record has no row for names no one)."""
+    if ids is None:
+        return any(p in CLIENT_PARAMS for p in route.params)
+    return any(p in CLIENT_PARAMS and fill_key(route, p) in ids for p in route.params)
+
+
+def fill_key(route, param: str) -> str:
+    """Which seeded id fills `param` on this route (mirrors tests/routes.fill)."""
+    if param == "entry_id":
+        return "sleep_entry_id" if "sleep" in route.pattern else "journal_entry_id"
+    if param == "id":
+        return "alert_id"
+    return param
+
+
+def _rule_admits(route, persona: str) -> bool:
+    """Whether the route's own rule (checked before any view runs) lets this persona through."""
+    if route.rule in (Access.PUBLIC, Access.API):
+        return True
+    if persona == "anonymous":
+        return False
+    if route.rule == Access.AUTHENTICATED:
+        return True
+    if route.rule == Access.CLIENT:
+        return persona in CLIENT_PERSONAS
+    if route.rule == Access.CLINICIAN:
+        return persona in (CLINICAL | OWNERS) - {"former_staff"}
+    if route.rule == Access.PRACTICE_ADMIN:
+        return persona in OWNERS | {"admin"}
+    return False
+
+
+def _may_use(route, persona: str, ids: dict[str, object]) -> str:
+    """ALLOW: must get its answer (200, or 405 on a route that only takes a POST). MAY: either
+    (their own pages; the client reading their own record through the API). REFUSE: must be
+    refused (404/405, 401 from the API, or the sign-in page)."""
+    if not _rule_admits(route, persona):
+        return REFUSE
+    if route.pattern.startswith("clinic/emergency/"):
+        return ALLOW if persona in OWNERS else REFUSE
+    if not _names_the_client(route, ids):
+        return MAY
+    if persona == "self":
+        # The client's own pages and API; the care team's pages are refused by their rule.
+        return ALLOW if not ({"client_id", "alert_id", "id"} & set(route.params)) else MAY
+    if {"alert_id", "id"} & set(route.params):
+        # Alerts reach the care team whatever the client shares (the consent says so).
+        return ALLOW if persona in {"care_team", "clinician_not_shared"} else REFUSE
+    if "client_id" in route.params and persona in RECORD_READERS:
+        if persona == "owner_break_glass" and route.pattern in BREAK_GLASS_MAY:
+            return MAY
+        return ALLOW
+    return REFUSE
+
+
+def _may_see(persona: str, route, secret: str) -> bool:
+    if persona == "self":
+        return True
+    if secret == "name":
+        if route.pattern.startswith("clinic/emergency/"):
+            return persona in OWNERS
+        return persona in RECORD_READERS
+    if secret == "safety_plan":
+        return persona in RECORD_READERS
+    return persona in WORDS_READERS
+
+
+def _refused(response) -> bool:
+    if response.status_code in REFUSED:
+        return True
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return location.startswith("/accounts/login/")
+
+
+def _send(http: HttpClient, method: str, path: str, *, api: bool):
+    if api and method != "GET":
+        return getattr(http, method.lower())(path, data="{}", content_type="application/json")
+    return getattr(http, method.lower())(path)
+
+
+def _walk_matrix(world: FullWorld, personas: list[str]) -> tuple[int, list[str], list[str], int]:
+    """Every route x method for these personas: (requests, leaks, allowed but not 200,
+    allowed and 200)."""
+    api = api_methods()
+    nobody = {k: NOBODY for k in ("client_id", *CLIENT_PARAMS)} | {
+        k: v for k, v in world.ids.items() if k not in CLIENT_PARAMS and not k.endswith("_id")
+    }
+    requests, allowed_200 = 0, 0
+    leaks: list[str] = []
+    allowed_not_200: list[str] = []
+    for route in all_routes():
+        path = fill(route, world.ids)
+        for persona in personas:
+            verdict = _may_use(route, persona, world.ids)
+            http = world.http[persona]
+            for method in methods_for(route, api):
+                if method != "GET" and verdict != REFUSE:
+                    continue  # writes are tried only where they must be refused
+                if method != "GET" and not route.is_api and not _rule_admits(route, persona):
+                    continue  # the route's rule refuses before the view: as for the GET above
+                response = _send(http, method, path, api=route.is_api)
+                requests += 1
+                cell = f"{persona} {method} {path} -> {response.status_code}"
+                if response.status_code >= 500:
+                    leaks.append(f"{cell} (server error)")
+                    continue
+                if verdict == REFUSE and not _refused(response):
+                    # A body checked before the record is looked up (400/422) says nothing about
+                    # the record if a request naming no one gets the same answer.
+                    same_for_nobody = response.status_code in (400, 422) and (
+                        _send(http, method, fill(route, nobody), api=route.is_api).status_code
+                        == response.status_code
+                    )
+                    if not same_for_nobody:
+                        leaks.append(f"{cell} (not refused)")
+                body = response.content.decode(errors="replace")
+                for secret, text in world.secrets.items():
+                    if text in body and not _may_see(persona, route, secret):
+                        leaks.append(f"{cell} (shows the client's {secret})")
+                if verdict == ALLOW and method == "GET":
+                    redirect_ok = (
+                        route.pattern in REDIRECTS_BY_DESIGN
+                        and response.status_code == 302
+                        and not response["Location"].startswith("/accounts/")
+                    )
+                    if response.status_code == 200:
+                        allowed_200 += 1
+                    elif response.status_code != 405 and not redirect_ok:
+                        # 405: the route only takes a POST
+                        allowed_not_200.append(cell)
+    return requests, leaks, allowed_not_200, allowed_200
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_route_and_method_refuses_or_serves_this_persona_and_nothing_leaks(
+    full_world, persona
+):
+    requests, leaks, allowed_not_200, allowed_200 = _walk_matrix(full_world, [persona])
+
+    print(f"{persona}: requests {requests}, leaks {len(leaks)}")
+    assert leaks == [], "\n".join(leaks)
+    assert allowed_not_200 == [], "\n".join(allowed_not_200)
+    if persona in RECORD_READERS | {"self"}:
+        assert allowed_200 >= 10, allowed_200
