@@ -8,3 +8,7 @@ class ConsentsConfig(AppConfig):
     name = "interlude.consents"
     label = "consents"
     verbose_name = "Consent and sharing"
+
+    def ready(self) -> None:
+        # The record's panel this app owns (core.panels): the client's module switches.
+        from interlude.consents import panels  # noqa: F401

@@ -16,16 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from interlude.consents import rules
-from interlude.consents.access import CareAccess, Viewer, access_client, access_own_client
-from interlude.consents.modules_selectors import modules_for_client
+from interlude.consents.access import Viewer, access_client, access_own_client
 from interlude.consents.modules_services import client_modules_set
+from interlude.consents.panels import modules_panel_context
 from interlude.consents.sharing_selectors import (
     SharingState,
     sharing_defaults_for_practice,
     sharing_for_client,
 )
 from interlude.consents.sharing_services import sharing_defaults_update, sharing_update
-from interlude.consents.sharing_text import CATEGORY_TEXT, MODULE_TEXT
+from interlude.consents.sharing_text import CATEGORY_TEXT
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
@@ -139,18 +139,6 @@ def sharing_defaults(request: StaffRequest) -> HttpResponse:
 
 
 # --- the clinician's module panel ---------------------------------------------------------------
-def modules_panel_context(*, care: CareAccess) -> dict[str, Any]:
-    """The context of `consents/modules_panel.html` for the client record (mount it as a panel:
-    `{% include "consents/modules_panel.html" %}` with this context)."""
-    return {
-        "client": care.client,
-        "modules": [
-            {"name": m.value, "label": m.label, "text": MODULE_TEXT[m], "on": on}
-            for m, on in modules_for_client(client=care.client)
-        ],
-    }
-
-
 @access(Access.CLINICIAN)
 def client_modules(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     """GET: the panel alone (for the record page to load). POST: switch modules for this client."""

@@ -102,7 +102,7 @@ def test_clinician_switches_with_htmx_and_gets_the_panel_back():
     html = response.content.decode()
 
     assert response.status_code == 200
-    assert html.startswith('<section id="modules"')
+    assert html.startswith('<section id="modules-panel"')
     assert "Saved. The client's app shows only what is on." in html
     assert (
         'value="checkins" id="module-checkins" aria-describedby="module-checkins-hint" checked'
@@ -265,3 +265,21 @@ def test_checkins_off_raises_no_missing_checkin_alert():
 
     assert alerts_sweep_checkins(now=timezone.now()) == 0
     assert not Alert.objects.filter(kind=AlertKind.NO_CHECKIN).exists()
+
+
+def test_the_client_record_shows_the_module_panel_to_the_care_team():
+    membership, client = clinician_with_client()
+    client_modules_set(client=client, actor=membership.user, modules_off=[Module.LIBRARY])
+
+    html = _as(membership.user).get(f"/clinic/clients/{client.public_id}/").content.decode()
+
+    assert '<a href="#modules">Parts of the app</a>' in html
+    assert 'hx-post="/clinic/clients/{}/modules/"'.format(client.public_id) in html
+    assert (
+        'name="module_on" value="library" id="module-library" aria-describedby="module-library-hint">'
+        in html
+    )
+    assert (
+        'name="module_on" value="journal" id="module-journal" aria-describedby="module-journal-hint" checked>'
+        in html
+    )
