@@ -45,13 +45,15 @@ pytestmark = pytest.mark.django_db
 
 # Statements per request, savepoints not counted. Every signed-in request: session, user, the
 # user-session check (select, user, update), membership (tenant), client profile, session save
-# (8). Then each page's own reads, one per list (exposure steps and their practices are two).
+# (8). A client's page also reads their consent state (the onboarding middleware) and whether the
+# module is on for them (the gate's module switch), an API call only the module switch. Then each
+# page's own reads, one per list (exposure steps and their practices are two).
 CLIENT_PAGE_QUERIES = {
-    "/tools/thought-records/": 9,
-    "/tools/activities/": 9,
-    "/tools/exposure/": 10,
-    "/tools/sleep/": 9,
-    "/tools/journal/": 9,
+    "/tools/thought-records/": 11,
+    "/tools/activities/": 11,
+    "/tools/exposure/": 12,
+    "/tools/sleep/": 11,
+    "/tools/journal/": 11,
 }
 # The 8 above, the gate (clinical memberships, the client on the care team, audit head lock,
 # event insert, head update: 5), then seven reads: thought records, activities, exposure steps
@@ -61,11 +63,11 @@ CLINICIAN_PAGE_QUERIES = 21
 # shared-journal count, latest shared entry: rendering the partial adds none.
 SUMMARY_QUERIES = 7
 API_LIST_QUERIES = {
-    "/api/v1/thought-records": 9,
-    "/api/v1/sleep-diary": 9,
-    "/api/v1/journal": 9,
-    "/api/v1/activities": 9,
-    "/api/v1/exposure/steps": 10,
+    "/api/v1/thought-records": 10,
+    "/api/v1/sleep-diary": 10,
+    "/api/v1/journal": 10,
+    "/api/v1/activities": 10,
+    "/api/v1/exposure/steps": 11,
 }
 
 
