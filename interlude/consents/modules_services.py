@@ -45,6 +45,6 @@ def client_modules_set(
             return privacy
         privacy.modules_off = off
         privacy.save(update_fields=["modules_off", "updated_at"])
-        client.privacy = privacy  # type: ignore[attr-defined]
+        client.privacy = privacy
         event_modules_changed(actor=actor, client=client, modules_off=off)
     return privacy

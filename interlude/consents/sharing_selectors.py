@@ -60,14 +60,14 @@ def _sees(client: Client, member: CareTeamMember | None) -> tuple[ShareScope, ..
 
 def _privacy(client: Client) -> ClientPrivacy | None:
     try:
-        return client.privacy  # type: ignore[attr-defined, no-any-return]
+        return client.privacy
     except ClientPrivacy.DoesNotExist:
         return None
 
 
 def _defaults(client: Client) -> dict[str, object]:
     try:
-        return client.practice.privacy_settings.default_categories  # type: ignore[attr-defined, no-any-return]
+        return client.practice.privacy_settings.default_categories
     except PracticePrivacySettings.DoesNotExist:
         return {}
 

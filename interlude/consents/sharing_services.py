@@ -76,7 +76,7 @@ def sharing_update(
         privacy.hidden_from = new_hidden
         privacy.save(update_fields=["categories", "hidden_from", "updated_at"])
         # The caller's client object now carries the new switches too (the gate reads them there).
-        client.privacy = privacy  # type: ignore[attr-defined]
+        client.privacy = privacy
         event_sharing_changed(
             actor=actor, client=client, changes=changes, hidden_from=list(new_hidden)
         )
