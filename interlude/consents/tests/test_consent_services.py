@@ -391,3 +391,36 @@ def test_time_zone_and_finish_are_saved():
     with pytest.raises(ApplicationError) as exc:
         onboarding_time_zone_set(client=client, actor=client.user, time_zone="Mars/Olympus")
     assert exc.value.field == "time_zone"
+
+
+def test_the_versions_list_and_the_history_take_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    client = _client()
+    owner = MembershipFactory(practice=client.practice, role="owner").user
+    consent_document_current(practice=client.practice)
+    consent_accept(client=client, actor=client.user, version=1, typed_name="Ana", method="web")
+    with django_assert_num_queries(2):
+        assert len(consent_document_list(practice=client.practice)) == 1
+    with django_assert_num_queries(1):
+        assert len(consent_history(client=client)) == 1
+
+    for n in range(2, 7):
+        consent_document_publish(
+            practice=client.practice, actor=owner, title=f"v{n}", body=f"Text {n}"
+        )
+        consent_accept(client=client, actor=client.user, version=n, typed_name="Ana", method="web")
+        consent_withdraw(client=client, actor=client.user, method="web")
+
+    with django_assert_num_queries(2):
+        assert len(consent_document_list(practice=client.practice)) == 6
+    with django_assert_num_queries(1):
+        assert len(consent_history(client=client)) == 11
+
+
+def test_the_question_a_page_load_asks_costs_one_query(django_assert_num_queries):
+    client = _client()
+    consent_document_current(practice=client.practice)
+
+    with django_assert_num_queries(1):
+        assert consent_ask(client=client) is ConsentAsk.ONBOARDING
