@@ -25,8 +25,8 @@ BREAK_GLASS_MINUTES = 60
 REASON_MAX_LENGTH = 2000
 
 REASON_MISSING = (
-    "Please write the reason you need to open this record now. It is kept with the access "
-    "and shown to anyone who reviews it."
+    "Please write the reason you need to open this record now. It is kept, encrypted, with "
+    "this access."
 )
 REASON_TOO_LONG = f"Please keep the reason to {REASON_MAX_LENGTH} characters or fewer."
 ON_CARE_TEAM = "You are on this client's care team: open their record from your caseload."
