@@ -76,7 +76,10 @@ def test_the_owner_told_by_escalation_sees_and_acknowledges_the_alert_on_a_phone
     needs = page.get_by_role("region", name="Needs someone")
     row = needs.locator(f"#alert-{alert.public_id}")
     assert row.get_by_text("Escalated to you as a practice owner").is_visible()
-    assert row.locator("td.alert-reason p").first.inner_text().startswith("PHQ-9 item 9")
+    # Outside the care team: only that a risk answer was given, and whom to turn to.
+    reason = row.locator("td.alert-reason p").first.inner_text()
+    assert reason.startswith("A risk answer was given on a questionnaire.")
+    assert "item 9" not in row.inner_text()
     assert row.get_by_role("rowheader").inner_text() == "Robin Ash"
     summary = row.locator("summary", has_text="Acknowledge")
     assert summary.is_visible()

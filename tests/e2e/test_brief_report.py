@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from interlude.care.models import AppointmentStatus
 from interlude.care.services import appointment_create, appointment_set_status
+from interlude.consents.models import ClientPrivacy
 from interlude.exercises.schemas import JournalEntryIn, ThoughtRecordIn
 from interlude.exercises.worksheets_services import journal_entry_create, thought_record_create
 from interlude.measures.services import response_submit
@@ -121,6 +122,8 @@ def care():
         actor=actor,
         values=JournalEntryIn(title="After the call", body="I felt calmer.", shared=True),
     )
+    # The client shares their journal and check-in notes (off by default).
+    ClientPrivacy.objects.filter(client=client).update(categories={"journal": True})
     return membership, client
 
 

@@ -68,6 +68,7 @@ def test_each_app_registers_its_record_panels_at_start_up():
         ("timeline", "interlude.insights.panels"),
         ("patterns", "interlude.insights.panels"),
         ("worksheets", "interlude.exercises.panels"),
+        ("modules", "interlude.consents.panels"),
     ]
 
 

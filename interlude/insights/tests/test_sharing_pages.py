@@ -44,6 +44,10 @@ pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 PHQ9_RISK = [2, 2, 2, 2, 2, 2, 2, 2, 1]  # 17, moderately severe; item 9 endorsed
+# The record with nothing shared: 17 reads fewer than RECORD_QUERIES (51). Not read at all: the
+# daily series (1), patterns (2), seven of the timeline's eight sources (the answer sets stay, for
+# scores entered from paper), the worksheets summary (7).
+NOTHING_SHARED_QUERIES = 34
 
 # What each category puts on the pages, and must never show when it is not shared.
 CANARIES: dict[Category, tuple[str, ...]] = {
@@ -222,6 +226,7 @@ def test_the_record_panels_each_say_not_shared_for_their_category(pair):
         "timeline",
         "patterns",
         "worksheets",
+        "modules",
     ]
     html = response.content.decode()
     for section in ("questionnaires", "series", "patterns", "worksheets"):
@@ -424,3 +429,23 @@ def test_a_mood_drop_alert_says_not_shared_without_check_ins(pair):
     assert (
         "Not shared: the details come from check-ins, which the client does not share with you."
     ) in shown
+
+
+def test_the_record_reads_less_not_more_when_nothing_is_shared(pair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interlude.insights.tests.test_record import RECORD_QUERIES
+
+    me, client = pair
+    http = http_for(me)
+    url = _urls(client)["record"]
+    http.get(url)  # the session settles
+    with CaptureQueriesContext(connection) as everything:
+        http.get(url)
+    share(client, off=SWITCHABLE)
+    with CaptureQueriesContext(connection) as nothing:
+        http.get(url)
+
+    assert len(everything) == RECORD_QUERIES
+    assert len(nothing) == NOTHING_SHARED_QUERIES == RECORD_QUERIES - 17
