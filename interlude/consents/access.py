@@ -126,17 +126,17 @@ def clinical_memberships(user: User) -> list[Membership]:
 def _privacy_of(client: Client) -> ClientPrivacy | None:
     # Loaded with the client (select_related("privacy")) by the gate's queries: no extra query.
     try:
-        return client.privacy  # type: ignore[attr-defined, no-any-return]
+        return client.privacy
     except ClientPrivacy.DoesNotExist:
         return None
 
 
 def _defaults_of(client: Client) -> dict[str, Any]:
     try:
-        settings = client.practice.privacy_settings  # type: ignore[attr-defined]
+        settings = client.practice.privacy_settings
     except PracticePrivacySettings.DoesNotExist:
         return {}
-    return settings.default_categories  # type: ignore[no-any-return]
+    return dict(settings.default_categories)
 
 
 # What the gate loads with a client so that building its CareAccess costs no query.
