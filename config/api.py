@@ -13,8 +13,8 @@ from ninja.security import SessionAuth
 from interlude.alerts.api import router as alerts_router
 from interlude.care.api import router as care_router
 from interlude.clinic.api import router as practices_router
-from interlude.consents.api_sharing import router as sharing_router
 from interlude.consents.api_consent import router as consent_router
+from interlude.consents.api_sharing import router as sharing_router
 from interlude.core.throttling import SAFE_METHODS, api_write_throttles
 from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
@@ -126,5 +126,5 @@ api.add_router("", care_router)
 api.add_router("", measures_router)
 api.add_router("", alerts_router)
 api.add_router("", rights_router)
-api.add_router("", sharing_router)
 api.add_router("", consent_router)
+api.add_router("", sharing_router)
