@@ -124,11 +124,20 @@ def _guarded_paths(membership, client) -> list[str]:
         # Any id: the route must refuse before it looks anything up.
         **{
             name: str(uuid.uuid4())
-            for name in ("alert_id", "appointment_id", "schedule_id", "response_id", "due_id")
+            for name in (
+                "alert_id",
+                "appointment_id",
+                "schedule_id",
+                "response_id",
+                "due_id",
+                "closure_id",
+                "grant_id",
+            )
         },
         "code": "phq9",
         "kind": "checkins",
         "step": "1",
+        "version": "1",
     }
     paths: list[str] = []
 
