@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, MembershipFactory, UserFactory, clinician_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_client_asks_and_owner_closes_the_account(new_page):
+def test_client_asks_and_owner_closes_the_account(new_page):  # noqa: F811 (the fixture)
     _clinician, client = clinician_with_client()
     client.full_name = "Jordan Ellis"
     client.save()
