@@ -36,10 +36,10 @@ from interlude.audit.services import (
     event_alert_resolved,
     event_alert_settings_changed,
 )
+from interlude.consents.modules_selectors import clients_with_module_off
 from interlude.core.clock import client_date
 from interlude.core.errors import ApplicationError
 from interlude.measures.change import Classification, TrackStatus
-from interlude.consents.modules_selectors import clients_with_module_off
 from interlude.practices.enums import ClientStatus, Module, Role
 from interlude.practices.models import CareTeamMember, Client, Membership, Practice
 
