@@ -442,7 +442,7 @@ def event_sharing_changed(
 def event_sharing_defaults_changed(
     *, actor: User, practice: Practice, defaults: dict[str, bool]
 ) -> AuditEvent:
-    """`defaults` is the practice's full map of sharing defaults for new clients, after the change."""
+    """`defaults`: the practice's full map of sharing defaults for new clients, after the change."""
     return _append(
         action=AuditAction.SHARING_DEFAULTS_CHANGED,
         actor=actor,

@@ -20,7 +20,6 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from interlude.consents.access import access_own_client
-from interlude.practices.enums import Module
 from interlude.core.api_errors import error_body
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.core.http import InterludeRequest
@@ -65,6 +64,7 @@ from interlude.exercises.worksheets_services import (
     sleep_diary_save,
     thought_record_create,
 )
+from interlude.practices.enums import Module
 
 router = Router(tags=["worksheets"])
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from interlude.consents.access import access_own_client
-from interlude.practices.enums import Module
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.exercises.library import Article, article_get, articles
 from interlude.exercises.relaxation_selectors import article_read_at, article_read_slugs
 from interlude.exercises.relaxation_services import article_mark_read
+from interlude.practices.enums import Module
 
 
 def related_link(article: Article) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from interlude.audit.services import (
 )
 from interlude.care.models import Appointment, AppointmentStatus
 from interlude.care.services import appointment_create, appointment_set_status
+from interlude.consents.modules_selectors import module_on
 from interlude.core.clock import add_local_days
 from interlude.core.errors import ApplicationError, IdempotencyConflict
 from interlude.measures.change import Classification, classify, track_status
@@ -48,7 +49,6 @@ from interlude.measures.selectors import (
     instrument_definitions_unconfigured,
     measures_settings_get,
 )
-from interlude.consents.modules_selectors import module_on
 from interlude.practices.enums import Module
 from interlude.practices.models import Client, Membership, Practice
 

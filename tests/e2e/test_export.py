@@ -82,6 +82,8 @@ def test_a_client_downloads_their_data_once_on_a_phone(new_page, client_with_a_c
     job.refresh_from_db()
     assert job.status == ExportStatus.DELETED
     goto(page, "/me/download-my-data/")
-    assert "That file has been deleted from Interlude." in page.locator("#export-status").inner_text()
+    assert (
+        "That file has been deleted from Interlude." in page.locator("#export-status").inner_text()
+    )
     check_axe(page)
     screenshot(page, "export-4-downloaded")

@@ -274,12 +274,12 @@ def test_the_client_record_shows_the_module_panel_to_the_care_team():
     html = _as(membership.user).get(f"/clinic/clients/{client.public_id}/").content.decode()
 
     assert '<a href="#modules">Parts of the app</a>' in html
-    assert 'hx-post="/clinic/clients/{}/modules/"'.format(client.public_id) in html
+    assert f'hx-post="/clinic/clients/{client.public_id}/modules/"' in html
     assert (
-        'name="module_on" value="library" id="module-library" aria-describedby="module-library-hint">'
-        in html
+        'name="module_on" value="library" id="module-library" '
+        'aria-describedby="module-library-hint">' in html
     )
     assert (
-        'name="module_on" value="journal" id="module-journal" aria-describedby="module-journal-hint" checked>'
-        in html
+        'name="module_on" value="journal" id="module-journal" '
+        'aria-describedby="module-journal-hint" checked>' in html
     )
