@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from interlude.consents.models import ClientPrivacy, ConsentStatus
 from interlude.practices.enums import ClientStatus
 from interlude.practices.models import CareTeamMember, Client
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory
@@ -42,6 +43,11 @@ def _clinician_with_clients(n: int) -> HttpClient:
     )
     CareTeamMember.objects.bulk_create(
         CareTeamMember(client=c, membership=membership, added_by=creator) for c in clients
+    )
+    # Clients who agreed to share: a caseload of clients who share nothing skips the score reads.
+    ClientPrivacy.objects.bulk_create(
+        ClientPrivacy(client=c, consent_status=ConsentStatus.ACCEPTED, consent_version=1)
+        for c in clients
     )
     http = HttpClient()
     http.force_login(membership.user)
