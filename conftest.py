@@ -80,12 +80,18 @@ def _flush_past_the_audit_truncate_trigger():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Rate limits and allauth state live in the cache; each test starts with an empty one."""
+    """Rate limits, allauth state and data keys live in caches; each test starts with empty ones."""
     from django.core.cache import cache
 
+    from interlude.core.data_keys import cache_clear
+
     cache.clear()
+    # Unwrapped data keys are remembered per process; a test database rolled back may hand the
+    # next test the same client id with no key row behind it.
+    cache_clear()
     yield
     cache.clear()
+    cache_clear()
 
 
 @pytest.fixture
