@@ -7,13 +7,13 @@ import pytest
 
 from interlude.consents.models import ClosureRequest, ClosureStatus
 from interlude.practices.enums import Role
-from tests.e2e.conftest import browser, check_axe, goto, login, new_page, screenshot  # noqa: F401
+from tests.e2e.conftest import check_axe, goto, login, screenshot
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, clinician_with_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_client_asks_and_owner_closes_the_account(new_page):  # noqa: F811 (the fixture)
+def test_client_asks_and_owner_closes_the_account(new_page):
     _clinician, client = clinician_with_client()
     client.full_name = "Jordan Ellis"
     client.save()
