@@ -225,9 +225,12 @@ def access_client(
     user: User,
     client_id: uuid.UUID | str,
     scope: ShareScope | tuple[ShareScope, ...] = ShareScope.PROFILE,
+    for_write: bool = False,
 ) -> CareAccess:
     """A client the user may see: themselves, a client on one of the user's care teams, or (for
-    an owner with an open break-glass grant) a client of their practice.
+    an owner with an open break-glass grant) a client of their practice. Break-glass is for
+    reading in an emergency: with `for_write=True` (a form that changes the record) it does not
+    open the record, and the caller answers 404 like any record out of reach.
 
     `client_id` is the client's public id. `scope` names what part of the record the caller will
     show (a tuple for a page that shows several, like the client record); it is recorded with the
@@ -269,7 +272,7 @@ def access_client(
             event_client_record_viewed(actor=user, client=client, scope=scope)
         return care
     owner_of = {m.practice_id: m for m in memberships if m.role == Role.OWNER}
-    grant = _active_grant(user=user, public_id=public_id) if owner_of else None
+    grant = _active_grant(user=user, public_id=public_id) if owner_of and not for_write else None
     if grant is not None and grant.client.practice_id in owner_of:
         require_second_factor(user)
         client = grant.client

@@ -264,3 +264,23 @@ def test_a_grant_for_a_clinician_who_is_not_an_owner_opens_nothing(request_conte
         )
         with pytest.raises(Http404):
             access_client(user=other.user, client_id=client.public_id)
+
+
+def test_break_glass_reads_but_never_writes(request_context):
+    _membership, client = clinician_with_client()
+    owner = MembershipFactory(
+        practice=client.practice, role=Role.OWNER, user=UserFactory(mfa_exempt=True)
+    )
+    with time_machine.travel(NOW, tick=False):
+        BreakGlassGrant.objects.create(
+            practice=client.practice,
+            client=client,
+            user=owner.user,
+            reason="client unreachable after a risk answer",
+            expires_at=datetime(2026, 3, 18, 16, 0, tzinfo=UTC),
+        )
+        assert access_client(user=owner.user, client_id=client.public_id).viewer is (
+            Viewer.BREAK_GLASS
+        )
+        with pytest.raises(Http404):
+            access_client(user=owner.user, client_id=client.public_id, for_write=True)
