@@ -201,10 +201,13 @@ def test_client_fills_in_the_sleep_diary_on_a_phone(new_page, person):
 def test_care_team_worksheets_page_shows_shared_entries_only_and_passes_axe(
     new_page, person, device
 ):
+    from interlude.consents.sharing_services import sharing_update
     from interlude.exercises.schemas import JournalEntryIn, SleepDiaryIn
     from interlude.exercises.worksheets_services import journal_entry_create, sleep_diary_save
 
     membership, client = person
+    # The journal category is off until the client shares it; then entries show one by one.
+    sharing_update(client=client, actor=client.user, categories={"journal": True})
     journal_entry_create(
         client=client,
         actor=client.user,
