@@ -394,9 +394,21 @@ REDIRECTS_BY_DESIGN = {
     "questionnaires/<uuid:due_id>/review/",
     "questionnaires/<uuid:due_id>/<int:step>/",
 }
-# Care-team actions refused under emergency access (reading the record is what break-glass is
-# for; switching parts of the client's app on or off is the care team's decision).
+# Emergency (break-glass) access only reads: every write to the client's record (any method but
+# GET) must be refused under it. The module switches are the care team's decision, so even their
+# page may be refused. The record's reading pages answer a POST as a GET (nothing changes), so a
+# POST there may be served; every other route naming the client must refuse it.
 BREAK_GLASS_MAY = {"clinic/clients/<uuid:client_id>/modules/"}
+BREAK_GLASS_READ_PAGES = {
+    "clinic/clients/<uuid:client_id>/",
+    "clinic/clients/<uuid:client_id>/worksheets/",
+    "clinic/clients/<uuid:client_id>/safety-plan/",
+    "clinic/clients/<uuid:client_id>/safety-plan/print/",
+    "clinic/clients/<uuid:client_id>/safety-plan/versions/",
+    "clinic/clients/<uuid:client_id>/brief/",
+    "clinic/clients/<uuid:client_id>/report/",
+    "clinic/clients/<uuid:client_id>/report.pdf",
+}
 
 
 @dataclass
@@ -542,10 +554,24 @@ def _rule_admits(route, persona: str) -> bool:
     return False
 
 
-def _may_use(route, persona: str, ids: dict[str, object]) -> str:
+def _may_use(route, persona: str, ids: dict[str, object], method: str = "GET") -> str:
     """ALLOW: must get its answer (200, or 405 on a route that only takes a POST). MAY: either
     (their own pages; the client reading their own record through the API). REFUSE: must be
     refused (404/405, 401 from the API, or the sign-in page)."""
+    verdict = _may_read(route, persona, ids)
+    if (
+        persona == "owner_break_glass"
+        and method != "GET"
+        and verdict != REFUSE
+        and "client_id" in route.params
+        and _names_the_client(route, ids)
+        and not route.pattern.startswith("clinic/emergency/")  # opening the grant itself
+    ):
+        return MAY if route.pattern in BREAK_GLASS_READ_PAGES else REFUSE
+    return verdict
+
+
+def _may_read(route, persona: str, ids: dict[str, object]) -> str:
     if not _rule_admits(route, persona):
         return REFUSE
     if route.pattern.startswith("clinic/emergency/"):
@@ -603,9 +629,9 @@ def _walk_matrix(world: FullWorld, personas: list[str]) -> tuple[int, list[str],
     for route in all_routes():
         path = fill(route, world.ids)
         for persona in personas:
-            verdict = _may_use(route, persona, world.ids)
             http = world.http[persona]
             for method in methods_for(route, api):
+                verdict = _may_use(route, persona, world.ids, method)
                 if method != "GET" and verdict != REFUSE:
                     continue  # writes are tried only where they must be refused
                 if method != "GET" and not route.is_api and not _rule_admits(route, persona):

@@ -74,10 +74,16 @@ class ConflictOut(Schema):
 
 def _care(request: InterludeRequest, client_id: uuid.UUID | None) -> CareAccess:
     """The client themself, or a care-team clinician naming the client. The safety plan is never
-    hidden from the care team, whatever the client shares (the gate's rule)."""
+    hidden from the care team, whatever the client shares (the gate's rule). A write is refused
+    under emergency (break-glass) access, which only reads."""
     if client_id is None:
         return access_own(user=request.user)
-    return access_client(user=request.user, client_id=client_id, scope=ShareScope.SAFETY_PLAN)
+    return access_client(
+        user=request.user,
+        client_id=client_id,
+        scope=ShareScope.SAFETY_PLAN,
+        for_write=request.method not in ("GET", "HEAD"),
+    )
 
 
 def _out(version: SafetyPlanVersion | None) -> SafetyPlanOut:

@@ -30,7 +30,7 @@ from interlude.care.selectors import (
     safety_plan_versions,
 )
 from interlude.care.services import StaleVersionError, safety_plan_save
-from interlude.consents.access import CareAccess, access_client, access_own
+from interlude.consents.access import CareAccess, Viewer, access_client, access_own
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
@@ -83,7 +83,13 @@ def _client_audience(request: InterludeRequest) -> Audience:
 
 def _care_team_audience(request: StaffRequest, client_id: uuid.UUID) -> Audience:
     # The safety plan is safety-critical: never hidden from the care team (the gate's rule).
-    care = access_client(user=request.user, client_id=client_id, scope=ShareScope.SAFETY_PLAN)
+    # Saving changes it: emergency (break-glass) access only reads, so the gate refuses a POST.
+    care = access_client(
+        user=request.user,
+        client_id=client_id,
+        scope=ShareScope.SAFETY_PLAN,
+        for_write=request.method not in ("GET", "HEAD"),
+    )
     return Audience(care, request.user, is_client=False)
 
 
@@ -100,6 +106,8 @@ def _base_context(
         "emergency": next((r for r in resources if r.is_emergency), None),
         "resources": [r for r in resources if not r.is_emergency],
         "nav": "tools" if audience.is_client else "caseload",
+        # Emergency (break-glass) access reads the plan; the page offers no edit it would refuse.
+        "read_only": audience.access.viewer is Viewer.BREAK_GLASS,
         "urls": {
             "plan": audience.url(""),
             "edit": audience.url("_edit"),

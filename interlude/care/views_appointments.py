@@ -141,7 +141,12 @@ def _when(appointment: Appointment, zone: str) -> str:
 @access(Access.CLINICIAN)
 def appointment_create_view(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     """GET: the form on its own page. POST: add the session, then back to the record."""
-    client = access_client(user=request.user, client_id=client_id, scope=ShareScope.PROFILE).client
+    client = access_client(
+        user=request.user,
+        client_id=client_id,
+        scope=ShareScope.PROFILE,
+        for_write=request.method not in ("GET", "HEAD"),
+    ).client
     form = AppointmentForm(
         request.POST if request.method == "POST" else None, time_zone=client.time_zone
     )
@@ -180,7 +185,9 @@ STATUS_WORDS = {
 def appointment_status_view(
     request: StaffRequest, client_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> HttpResponse:
-    care = access_client(user=request.user, client_id=client_id, scope=ShareScope.CARE_RECORD)
+    care = access_client(
+        user=request.user, client_id=client_id, scope=ShareScope.CARE_RECORD, for_write=True
+    )
     client = care.client
     appointment = next(
         (a for a in appointment_list(access=care) if a.public_id == appointment_id), None

@@ -142,7 +142,9 @@ def sharing_defaults(request: StaffRequest) -> HttpResponse:
 @access(Access.CLINICIAN)
 def client_modules(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     """GET: the panel alone (for the record page to load). POST: switch modules for this client."""
-    care = access_client(user=request.user, client_id=client_id)
+    care = access_client(
+        user=request.user, client_id=client_id, for_write=request.method not in ("GET", "HEAD")
+    )
     if care.viewer is not Viewer.CARE_TEAM:
         raise Http404
     status = 200

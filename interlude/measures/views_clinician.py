@@ -71,7 +71,13 @@ def _record_url(client: Client) -> str:
 
 
 def _care(request: StaffRequest, client_id: uuid.UUID) -> CareAccess:
-    return access_client(user=request.user, client_id=client_id, scope=ShareScope.MEASURES)
+    # A POST changes the record: emergency (break-glass) access only reads, so the gate refuses.
+    return access_client(
+        user=request.user,
+        client_id=client_id,
+        scope=ShareScope.MEASURES,
+        for_write=request.method not in ("GET", "HEAD"),
+    )
 
 
 def _client(request: StaffRequest, client_id: uuid.UUID) -> Client:

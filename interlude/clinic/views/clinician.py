@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from interlude.clinic.forms import ClientCreateForm, ClientInviteForm
 from interlude.clinic.services import client_create, invitation_create_for_client
-from interlude.consents.access import access_caseload, access_client
+from interlude.consents.access import CareAccess, Viewer, access_caseload, access_client
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.panels import Page, panels_build
@@ -226,10 +227,20 @@ def client_add(request: StaffRequest) -> HttpResponse:
     return render(request, "practices/client_add.html", {"form": form})
 
 
+def _emergency_until(care: CareAccess) -> str | None:
+    """Under emergency (break-glass) access, when it ends ("14:05", the practice's time); the
+    record then renders no forms, which the gate would refuse anyway."""
+    grant = care.break_glass
+    if care.viewer is not Viewer.BREAK_GLASS or grant is None:
+        return None
+    return f"{grant.expires_at.astimezone(ZoneInfo(care.client.practice.time_zone)):%H:%M}"
+
+
 @access(Access.CLINICIAN)
 def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     care = access_client(user=request.user, client_id=client_id, scope=RECORD_SCOPES)
     client = care.client
+    emergency_until = _emergency_until(care)
     # Read once here: the questionnaires, the schedules and the timeline all name instruments.
     definitions = instrument_definitions(practice=client.practice)
     context = client_record_context(client=client)
@@ -237,6 +248,8 @@ def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
         {
             "nav": "caseload",
             "access": care,
+            "read_only": care.viewer is Viewer.BREAK_GLASS,
+            "emergency_until": emergency_until,
             # Every other section is a panel its app registered (core.panels), built for `care`.
             "panels": panels_build(
                 page=Page.RECORD, access=care, request=request, definitions=definitions
@@ -250,7 +263,7 @@ def client_record(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
 @access(Access.CLINICIAN)
 @require_POST
 def client_invite(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
-    client = access_client(user=request.user, client_id=client_id).client
+    client = access_client(user=request.user, client_id=client_id, for_write=True).client
     form = ClientInviteForm(request.POST)
     if form.is_valid():
         try:
