@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from interlude.consents.sharing_text import CATEGORY_TEXT
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
+from interlude.measures.services import dues_resume
 from interlude.practices.enums import Module, Role, ShareScope
 from interlude.practices.models import Client
 
@@ -155,11 +157,18 @@ def client_modules(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
         try:
             if unknown:
                 raise ApplicationError(f"'{unknown[0]}' is not a part of the app.")
-            client_modules_set(
-                client=care.client,
-                actor=request.user,
-                modules_off=[m for m in Module if m.value not in on],
-            )
+            with transaction.atomic():
+                client_modules_set(
+                    client=care.client,
+                    actor=request.user,
+                    modules_off=[m for m in Module if m.value not in on],
+                )
+                if (
+                    Module.QUESTIONNAIRES.value in care.modules_off
+                    and Module.QUESTIONNAIRES.value in on
+                ):
+                    # Back on: a window that closed while off is withdrawn, never overdue.
+                    dues_resume(client=care.client, actor=request.user)
         except ApplicationError as exc:
             error = exc.message
             status = 400

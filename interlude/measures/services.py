@@ -276,6 +276,28 @@ def due_mark_missed(*, due: QuestionnaireDue, actor: User) -> QuestionnaireDue |
         return _due_next(due=due, actor=actor, zone=due.client.time_zone)
 
 
+def dues_resume(*, client: Client, actor: User) -> int:
+    """Questionnaires were switched back on for this client. While they were off the client could
+    not answer and nothing was chased, so a window that has closed meanwhile is withdrawn, never
+    overdue: no alert is raised for it, its schedule moves on to its next occasion, and sessions
+    booked meanwhile get their questionnaires. Returns how many windows were withdrawn."""
+    now = timezone.now()
+    with transaction.atomic():
+        closed = list(
+            QuestionnaireDue.objects.filter(
+                client=client, status=DueStatus.DUE, closes_at__lt=now
+            ).select_related("schedule")
+        )
+        for due in closed:
+            QuestionnaireDue.objects.filter(pk=due.pk, status=DueStatus.DUE).update(
+                status=DueStatus.CANCELLED, updated_by=actor, updated_at=now
+            )
+            QuestionnaireDraft.objects.filter(due=due).delete()
+            _due_next(due=due, actor=actor, zone=client.time_zone)
+        dues_for_appointments(client=client, actor=actor)
+    return len(closed)
+
+
 def _drafts_delete_closed(drafts: QuerySet[QuestionnaireDraft]) -> None:
     """Answers in progress go when their due can no longer be answered (ADR 0014)."""
     drafts.exclude(due__status=DueStatus.DUE).delete()
