@@ -7,6 +7,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -25,6 +26,7 @@ from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
 from interlude.practices.enums import Role
+from interlude.rights.services import exports_delete_for_client
 
 
 class ClosureDecisionForm(forms.Form):
@@ -103,13 +105,16 @@ def closure_decide(request: StaffRequest, closure_id: uuid.UUID) -> HttpResponse
     form = ClosureDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            done = closure_confirm(
-                closure=closure,
-                actor=request.user,
-                membership=request.membership,
-                kept=form.cleaned_data["kept"],
-                retention_reason=form.cleaned_data["retention_reason"],
-            )
+            with transaction.atomic():
+                # Export files sit outside the database: they go when the closure commits.
+                exports_delete_for_client(client_id=closure.client_id)
+                done = closure_confirm(
+                    closure=closure,
+                    actor=request.user,
+                    membership=request.membership,
+                    kept=form.cleaned_data["kept"],
+                    retention_reason=form.cleaned_data["retention_reason"],
+                )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

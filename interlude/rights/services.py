@@ -228,9 +228,14 @@ def exports_delete_for_client(*, client_id: int) -> int:
     ExportJob.objects.filter(pk__in=[j.pk for j in jobs]).update(
         status=ExportStatus.DELETED, deleted_at=now
     )
-    for job in jobs:
-        if job.file_name:
-            storage.file_delete(job.file_name)
+    names = [job.file_name for job in jobs if job.file_name]
+
+    def delete_files() -> None:
+        for name in names:
+            storage.file_delete(name)
+
+    # Files go once the caller's transaction commits: a closure that is refused keeps them.
+    transaction.on_commit(delete_files)
     return len(jobs)
 
 

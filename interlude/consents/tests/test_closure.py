@@ -527,3 +527,36 @@ def test_the_owners_list_is_read_in_the_same_queries_whatever_its_length(world):
     with CaptureQueriesContext(connection) as large:
         assert http.get("/practice/closures/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_closing_on_the_page_deletes_a_waiting_export_file(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from interlude.rights.models import ExportJob, ExportStatus
+
+    client, owner = world["client"], world["owner"]
+    settings.EXPORTS_DIR = tmp_path
+    name = "0123456789abcdef0123456789abcdef.zip"
+    (tmp_path / name).write_bytes(b"zip of the client")
+    ExportJob.objects.create(
+        practice=client.practice,
+        client=client,
+        requested_by=client.user,
+        status=ExportStatus.READY,
+        file_name=name,
+    )
+    _as(client.user).post("/me/close-account/")
+    closure = ClosureRequest.objects.get(client=client)
+    url = f"/practice/closures/{closure.public_id}/"
+    http = _as(owner.user)
+
+    # Refused (a kept type without a reason): the file stays.
+    with django_capture_on_commit_callbacks(execute=True):
+        http.post(url, {"kept": ["alerts"], "retention_reason": "", "confirm": "on"})
+    assert (tmp_path / name).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = http.post(url, {"kept": [], "retention_reason": "", "confirm": "on"})
+
+    assert done.status_code == 302
+    assert not (tmp_path / name).exists()

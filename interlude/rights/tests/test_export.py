@@ -555,12 +555,19 @@ def test_api_start_status_and_download(world, django_capture_on_commit_callbacks
     assert not any(exports_dir.iterdir())
 
 
-def test_closing_an_account_can_delete_the_clients_exports_at_once(built, exports_dir):
+def test_closing_an_account_can_delete_the_clients_exports_at_once(
+    built, exports_dir, django_capture_on_commit_callbacks
+):
     world, _http, job = built
     assert services.exports_delete_for_client(client_id=world.other.pk) == 0
     assert (exports_dir / job.file_name).exists()
-    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+    with (
+        time_machine.travel(NOW + timedelta(minutes=5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert services.exports_delete_for_client(client_id=world.client.pk) == 1
+        # The file goes when the closure's transaction commits, not before.
+        assert (exports_dir / job.file_name).exists()
     assert not any(exports_dir.iterdir())
     job.refresh_from_db()
     assert (job.status, job.deleted_at) == (ExportStatus.DELETED, NOW + timedelta(minutes=5))
