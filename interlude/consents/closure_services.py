@@ -268,13 +268,17 @@ def closure_confirm(
 
 
 def _user_close(*, user: User, pseudonym: str) -> None:
-    """Disable the login and remove what names the person: e-mail, name, second factors."""
+    """Disable the login and remove what names the person: e-mail, name, second factors, and
+    the sign-in limiter's records of their login name (address and browser included)."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     user_sessions_end(user=user)
     Authenticator.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
+    for log in (AccessAttempt, AccessFailureLog, AccessLog):
+        log.objects.filter(username__iexact=user.email).delete()
     code = pseudonym.rsplit(" ", 1)[-1].lower()
     user.email = f"closed-{code}@closed.invalid"
     user.full_name = pseudonym

@@ -560,3 +560,27 @@ def test_closing_on_the_page_deletes_a_waiting_export_file(
 
     assert done.status_code == 302
     assert not (tmp_path / name).exists()
+
+
+def test_closure_removes_the_sign_in_limiters_records_of_the_login_name(world):
+    from axes.models import AccessAttempt, AccessLog
+
+    client, owner = world["client"], world["owner"]
+    email = client.user.email
+    AccessLog.objects.create(username=email.upper(), ip_address="203.0.113.5", user_agent="Phone")
+    AccessAttempt.objects.create(
+        username=email, ip_address="203.0.113.5", user_agent="Phone", failures_since_start=1
+    )
+    AccessLog.objects.create(username="someone@else.example", ip_address="203.0.113.6")
+    _as(client.user).post("/me/close-account/")
+    closure = ClosureRequest.objects.get(client=client)
+
+    _as(owner.user).post(
+        f"/practice/closures/{closure.public_id}/",
+        {"kept": [], "retention_reason": "", "confirm": "on"},
+    )
+
+    names = set(AccessLog.objects.values_list("username", flat=True))
+    assert "someone@else.example" in names
+    assert not {n.lower() for n in names if n} & {email.lower()}
+    assert not AccessAttempt.objects.filter(username__iexact=email).exists()
