@@ -1,12 +1,14 @@
 """The panel registry: pages that combine several apps' data are built from panels each app
 registers (DESIGN.md, "The gate": no app's view calls another app's view).
 
-A panel belongs to a page ("record", "brief", "report", "timeline"), has a name, an order and a
-template, and a function `(access: CareAccess, **ctx) -> dict | None` that reads what it shows for
-the viewer the gate returned (None: the panel has nothing to show on this page). Each app registers
-its panels in its own `panels.py`, imported by the app's `AppConfig.ready`; the page asks
+A panel belongs to a page ("record", "brief", "report"), has a name, an order, a region of the
+page and a template, and a function `(access: CareAccess, **ctx) -> dict | None` that reads what it
+shows for the viewer the gate returned (None: the panel has nothing to show on this page). Each app
+registers its panels in its own `panels.py`, imported by the app's `AppConfig.ready`; the page asks
 `panels_build(page=..., access=..., **ctx)` and renders each panel's template with its context
 (`{% panel p %}` from `core/templatetags/panels.py`).
+
+The record's timeline is merged from timeline sources in the same way (`core/timeline.py`).
 
 Pure: this module knows no app, no model and no privacy rule; the panels ask the `CareAccess`.
 """
@@ -26,7 +28,6 @@ class Page(StrEnum):
     RECORD = "record"  # the client record (clinician)
     BRIEF = "brief"  # the pre-session brief
     REPORT = "report"  # the progress report (preview and PDF)
-    TIMELINE = "timeline"  # the record's timeline
 
 
 PanelBuild = Callable[..., dict[str, Any] | None]
@@ -40,6 +41,7 @@ class Panel:
     order: int  # lower first
     template: str
     build: PanelBuild
+    region: str = ""  # where the page puts it ("": the page's main flow; the brief: left, right)
 
 
 @dataclass(frozen=True)
@@ -65,19 +67,29 @@ class PanelContext:
     def anchor(self) -> str:
         return self.panel.name
 
+    @property
+    def region(self) -> str:
+        return self.panel.region
+
 
 _REGISTRY: dict[Page, dict[str, Panel]] = {page: {} for page in Page}
 
 
 def panel_register(
-    *, page: Page, name: str, title: str, order: int, template: str
+    *, page: Page, name: str, title: str, order: int, template: str, region: str = ""
 ) -> Callable[[PanelBuild], PanelBuild]:
     """Decorator: register `build` as panel `name` of `page`. Registering the same name again
     replaces it (module reloads in development), never duplicates it."""
 
     def decorator(build: PanelBuild) -> PanelBuild:
         _REGISTRY[Page(page)][name] = Panel(
-            page=Page(page), name=name, title=title, order=order, template=template, build=build
+            page=Page(page),
+            name=name,
+            title=title,
+            order=order,
+            template=template,
+            build=build,
+            region=region,
         )
         return build
 

@@ -12,10 +12,12 @@ reach the care team), each saying only what the viewer may read of its reason.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Subquery, Sum
 from django.utils import timezone
 
 from interlude.alerts.access import alert_reason_for
@@ -52,7 +54,13 @@ from interlude.insights.brief import (
     ScoreIn,
     ThoughtRecordIn,
 )
-from interlude.measures.models import DueStatus, QuestionnaireDue, QuestionnaireResponse
+from interlude.measures.instruments import shipped_definitions
+from interlude.measures.models import (
+    DueStatus,
+    PracticeInstrument,
+    QuestionnaireDue,
+    QuestionnaireResponse,
+)
 from interlude.measures.selectors import InstrumentSeries, instrument_definitions, response_series
 from interlude.practices.models import Client, CrisisResource
 from interlude.tracking.charts import daily_means
@@ -99,48 +107,104 @@ def _days_with_values(points: Iterable[tuple[date, float | None]]) -> list[DayVa
 
 
 # --- the brief -----------------------------------------------------------------------------------
-def brief_inputs(*, access: CareAccess, now: datetime | None = None) -> BriefIn:
-    """Everything the brief says about the client that this viewer may see, since the last
-    attended session (or the last 14 days when there is none). 17 queries at most, whatever the
-    amount of data (fewer when categories are not shared)."""
+@dataclass(frozen=True)
+class BriefPeriod:
+    """What every brief panel reads for: since when, and the client's and practice's zones."""
+
+    period: PeriodIn
+    since: datetime
+    now: datetime
+    client_zone: ZoneInfo
+    practice_zone: ZoneInfo
+
+
+def brief_period(*, access: CareAccess, now: datetime | None = None) -> BriefPeriod:
+    """Since the last attended session (or the last 14 days when there is none). One query."""
     client = access.client
     now = now or timezone.now()
     client_zone = _zone(client.time_zone)
-    practice_zone = _zone(client.practice.time_zone)
     today = now.astimezone(client_zone).date()
-
     last = appointment_last_attended(client=client, before=now)
     since = last.starts_at if last is not None else now - timedelta(days=FALLBACK_DAYS)
     start_day = since.astimezone(client_zone).date()
-    period = PeriodIn(
-        start_day=start_day,
-        today=today,
-        session_day=start_day if last is not None else None,
+    return BriefPeriod(
+        period=PeriodIn(
+            start_day=start_day,
+            today=today,
+            session_day=start_day if last is not None else None,
+        ),
+        since=since,
+        now=now,
+        client_zone=client_zone,
+        practice_zone=_zone(client.practice.time_zone),
     )
-    upcoming = appointment_next(client=client, after=now)
-    series = _series(access=access, since=since, now=now, start_day=start_day, today=today)
-    notes, private_days = _notes(access=access, since=since, fallback=client_zone)
+
+
+def brief_alerts(*, access: CareAccess, at: BriefPeriod) -> list[AlertIn]:
+    """Alerts raised in the period or still open (one query)."""
+    return _alerts(access=access, since=at.since, zone=at.practice_zone)
+
+
+def brief_scores(*, access: CareAccess, at: BriefPeriod) -> list[ScoreIn]:
+    """The latest score of each instrument answered in the period (three queries)."""
+    return _scores(access=access, since=at.since, zone=at.client_zone)
+
+
+def brief_series(*, access: CareAccess, at: BriefPeriod) -> dict[str, list[DayValue]]:
+    """Daily means of mood, anxiety and sleep hours in the period (one query)."""
+    p = at.period
+    return _series(access=access, since=at.since, now=at.now, start_day=p.start_day, today=p.today)
+
+
+def brief_notable(*, access: CareAccess, at: BriefPeriod) -> dict[str, Any]:
+    """Check-in notes, thought records and journal entries of the period, as `BriefIn` fields
+    (three queries)."""
+    notes, private_days = _notes(access=access, since=at.since, fallback=at.client_zone)
+    return {
+        "shared_notes": notes,
+        "private_note_days": private_days,
+        "thought_records": _thought_records(access=access, since=at.since, zone=at.client_zone),
+        "journal": _journal(access=access, since=at.since, zone=at.client_zone),
+    }
+
+
+def brief_homework(*, access: CareAccess, at: BriefPeriod) -> HomeworkIn:
+    """Homework in the period (seven queries)."""
+    p = at.period
+    return _homework(
+        access=access, since=at.since, now=at.now, start_day=p.start_day, today=p.today
+    )
+
+
+def brief_next_appointment(*, access: CareAccess, at: BriefPeriod) -> AppointmentIn | None:
+    """The next booked session (one query)."""
+    upcoming = appointment_next(client=access.client, after=at.now)
+    if upcoming is None:
+        return None
+    return AppointmentIn(
+        starts_at=upcoming.starts_at.astimezone(at.practice_zone),
+        duration_minutes=upcoming.duration_minutes,
+        clinician=upcoming.clinician.user.get_full_name(),
+    )
+
+
+def brief_inputs(*, access: CareAccess, now: datetime | None = None) -> BriefIn:
+    """Everything the brief says about the client that this viewer may see, since the last
+    attended session (or the last 14 days when there is none). 17 queries at most, whatever the
+    amount of data (fewer when categories are not shared). The brief page reads the same through
+    its panels (insights/panels.py), one panel per section."""
+    at = brief_period(access=access, now=now)
+    series = brief_series(access=access, at=at)
     return BriefIn(
-        period=period,
-        alerts=_alerts(access=access, since=since, zone=practice_zone),
-        scores=_scores(access=access, since=since, zone=client_zone),
+        period=at.period,
+        alerts=brief_alerts(access=access, at=at),
+        scores=brief_scores(access=access, at=at),
         mood=series[ObservationKind.MOOD],
         anxiety=series[ObservationKind.ANXIETY],
         sleep_hours=series[ObservationKind.SLEEP_HOURS],
-        shared_notes=notes,
-        private_note_days=private_days,
-        thought_records=_thought_records(access=access, since=since, zone=client_zone),
-        journal=_journal(access=access, since=since, zone=client_zone),
-        homework=_homework(access=access, since=since, now=now, start_day=start_day, today=today),
-        next_appointment=(
-            AppointmentIn(
-                starts_at=upcoming.starts_at.astimezone(practice_zone),
-                duration_minutes=upcoming.duration_minutes,
-                clinician=upcoming.clinician.user.get_full_name(),
-            )
-            if upcoming is not None
-            else None
-        ),
+        homework=brief_homework(access=access, at=at),
+        next_appointment=brief_next_appointment(access=access, at=at),
+        **brief_notable(access=access, at=at),
     )
 
 
@@ -376,6 +440,24 @@ def _homework(
 
 
 # --- the progress report -------------------------------------------------------------------------
+def report_first_day(*, access: CareAccess, zone: ZoneInfo) -> date | None:
+    """The client's day of the first scored answer this viewer may see, of an instrument the
+    practice uses (the report's default start; `report.first_answer_day` of `report_series`, in
+    one query)."""
+    practice_codes = PracticeInstrument.objects.filter(
+        practice_id=access.client.practice_id, is_active=True
+    ).values("code")
+    first = (
+        access.scope(QuestionnaireResponse.objects.filter(total__isnull=False), Category.MEASURES)
+        .filter(
+            Q(instrument_code__in=list(shipped_definitions()))
+            | Q(instrument_code__in=Subquery(practice_codes))
+        )
+        .aggregate(first=Min("submitted_at"))["first"]
+    )
+    return first.astimezone(zone).date() if first is not None else None
+
+
 def report_series(*, access: CareAccess) -> list[InstrumentSeries]:
     """Every instrument the client has scored answers for that this viewer may see, oldest answer
     first (three queries: the practice's instruments and settings, then the answers). With

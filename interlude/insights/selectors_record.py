@@ -1,14 +1,15 @@
-"""The client record for the care team: instrument charts, the mood series and a timeline.
+"""The client record for the care team: instrument charts and the timeline.
 
 Every function takes the `CareAccess` the gate returned (`access_client`); nothing here looks a
 client up. One query per source, never one per item: the questionnaire panels read all of the
-client's answer sets in one query, and the timeline one query per kind of entry (check-ins,
-questionnaires, thought records, activities, exposure practice, sleep diary, shared journal
-entries, relaxation), whatever their number. (The mood series is the tracking app's panel.)
+client's answer sets in one query. The timeline merges and sorts what the apps' timeline sources
+return (core.panels: check-ins from tracking; journal, worksheets and relaxation from exercises;
+questionnaire answers from measures), each reading through the `CareAccess` in a fixed number of
+queries whatever the amount of data. (The mood series is the tracking app's panel.)
 
-What the viewer sees is what the gate lets through (`access.scope`, `access.shows`): each source is
-read through its category, a check-in note shows only when the note and the category are shared,
-and a category the client does not share comes back as a "not shared" marker, never its content.
+What the viewer sees is what the gate lets through (`access.scope`, `access.shows`): each source
+reads through its category, and a category the client does not share comes back as a "not
+shared" marker, never its content.
 """
 
 from __future__ import annotations
@@ -24,20 +25,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from interlude.consents.access import CareAccess, Category
 from interlude.consents.markers import NotShared, not_shared_marker
-from interlude.core.clock import local_date, zone_named
-from interlude.exercises.distortions import DISTORTIONS
-from interlude.exercises.models import (
-    ActivityPlan,
-    ExposurePractice,
-    JournalEntry,
-    LifeArea,
-    RelaxationKind,
-    RelaxationSession,
-    SleepDiaryEntry,
-    ThoughtRecord,
-)
-from interlude.exercises.schemas import SLEEP_QUALITY_LABELS
-from interlude.exercises.worksheets_selectors import sleep_row
+from interlude.core.clock import local_date
+from interlude.core.timeline import TimelineItem, timeline_sources
 from interlude.insights.charts import (
     MARKER_LABELS,
     ChartBand,
@@ -50,26 +39,13 @@ from interlude.measures.change import Classification, TrackStatus
 from interlude.measures.instruments import InstrumentDefinition, band_phrase
 from interlude.measures.models import QuestionnaireResponse
 from interlude.practices.models import Client
-from interlude.tracking.charts import format_number
-from interlude.tracking.models import CheckIn
-from interlude.tracking.vocabulary import EMOTION_LABELS
 
 TIMELINE_DAYS = 30
-# The categories the timeline reads, in the order their "not shared" notes show.
-TIMELINE_CATEGORIES = (
-    Category.CHECKINS,
-    Category.JOURNAL,
-    Category.WORKSHEETS,
-    Category.MEASURES,
-    Category.RELAXATION,
-)
-JOURNAL_EXCERPT = 280
 MARKER_FOR = {
     Classification.RECOVERED: "recovered",
     Classification.IMPROVED: "improved",
     Classification.DETERIORATED: "deteriorated",
 }
-DISTORTION_NAMES = {d.code: d.name for d in DISTORTIONS}
 _PREFERRED = {code: i for i, code in enumerate(PREFERRED_INSTRUMENTS)}
 
 
@@ -289,23 +265,13 @@ def instrument_panels(
 
 
 # --- the timeline -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TimelineEntry:
-    day: date  # the client's calendar day
-    at: datetime | None  # None for entries that have a day but no time (a planned activity)
-    kind: str  # checkin, questionnaire, thought_record, activity, exposure, sleep, journal, ...
-    kind_label: str
-    title: str
-    detail: str = ""
-    text: str = ""  # shared free text (a shared check-in note, a shared journal excerpt)
-    private_note: bool = False
-    flag: str = ""  # e.g. "Critical item endorsed"
+TimelineEntry = TimelineItem  # the entries are the items the apps' timeline sources return
 
 
 @dataclass(frozen=True)
 class TimelineDay:
     day: date
-    entries: list[TimelineEntry]
+    entries: list[TimelineItem]
 
 
 @dataclass(frozen=True)
@@ -338,160 +304,15 @@ def parse_before(value: str | None, *, today: date) -> date:
     return min(parsed, latest)
 
 
-def _checkin_entry(c: CheckIn, zone: ZoneInfo, *, note_shown: bool) -> TimelineEntry:
-    values = []
-    if c.anxiety is not None:
-        values.append(f"anxiety {c.anxiety}")
-    if c.energy is not None:
-        values.append(f"energy {c.energy}")
-    if c.sleep_hours is not None:
-        values.append(f"sleep {format_number(float(c.sleep_hours))} h")
-    if c.sleep_quality is not None:
-        values.append(f"sleep quality {c.sleep_quality}/5")
-    detail = ", ".join(values)
-    emotions = [EMOTION_LABELS.get(e.get("label"), e.get("label")) for e in c.emotions]
-    if emotions:
-        detail += ("; " if detail else "") + "feelings: " + ", ".join(str(e) for e in emotions)
-    if c.activities:
-        detail += ("; " if detail else "") + "activities: " + ", ".join(c.activities)
-    # Only a note the viewer may see is ever decrypted (`note_shown`, from the gate).
-    has_note = c.__dict__.get("note") is not None
-    return TimelineEntry(
-        day=local_date(c.recorded_at, zone, record_zone=c.time_zone),
-        at=c.recorded_at.astimezone(zone_named(c.time_zone, fallback=zone)),
-        kind="checkin",
-        kind_label="Check-in",
-        title=f"Mood {c.mood}/10",
-        detail=detail,
-        text=(c.note or "") if has_note and note_shown else "",
-        private_note=has_note and not note_shown,
-    )
-
-
-def _response_entry(
-    r: QuestionnaireResponse, zone: ZoneInfo, names: dict[str, str]
-) -> TimelineEntry:
-    name = names.get(r.instrument_code, r.instrument_code)
-    if r.total is None:
-        title, detail = f"{name}: not scored", "Some answers were missing."
-    else:
-        band = f", {band_phrase(r.band_label)}" if r.band_label else ""
-        title = f"{name} {number(r.total)}{band}"
-        detail = _classification(r.classification).label
-        if r.change_from_baseline is not None:
-            detail += f" ({signed(r.change_from_baseline)} since intake)"
-    return TimelineEntry(
-        day=r.submitted_at.astimezone(zone).date(),
-        at=r.submitted_at.astimezone(zone),
-        kind="questionnaire",
-        kind_label="Questionnaire",
-        title=title,
-        detail=detail,
-        flag="Critical item endorsed" if r.is_critical else "",
-    )
-
-
-def _thought_record_entry(t: ThoughtRecord, zone: ZoneInfo) -> TimelineEntry:
-    parts = []
-    if t.emotion_before is not None:
-        after = f" \u2192 {t.emotion_after}" if t.emotion_after is not None else ""
-        parts.append(f"strongest emotion {t.emotion_before}{after}")
-    if t.belief_before is not None:
-        after = f" \u2192 {t.belief_after}" if t.belief_after is not None else ""
-        parts.append(f"belief in the hot thought {t.belief_before}{after}")
-    traps = [DISTORTION_NAMES.get(code, code) for code in t.distortions or []]
-    if traps:
-        parts.append("thinking traps: " + ", ".join(traps).lower())
-    return TimelineEntry(
-        day=t.occurred_at.astimezone(zone).date(),
-        at=t.occurred_at.astimezone(zone),
-        kind="thought_record",
-        kind_label="Thought record",
-        title="Thought record completed",
-        detail="; ".join(parts),
-    )
-
-
-def _activity_entry(a: ActivityPlan, zone: ZoneInfo) -> TimelineEntry:
-    parts = [str(LifeArea(a.life_area).label) if a.life_area in LifeArea.values else a.life_area]
-    if a.mastery is not None:
-        parts.append(f"mastery {a.mastery}/10")
-    if a.pleasure is not None:
-        parts.append(f"pleasure {a.pleasure}/10")
-    at = datetime.combine(a.planned_for, a.planned_time, tzinfo=zone) if a.planned_time else None
-    return TimelineEntry(
-        day=a.planned_for,
-        at=at,
-        kind="activity",
-        kind_label="Activity",
-        title=f"{a.title} ({'done' if a.done else 'not done'})",
-        detail=", ".join(parts),
-    )
-
-
-def _exposure_entry(p: ExposurePractice, zone: ZoneInfo) -> TimelineEntry:
-    return TimelineEntry(
-        day=p.practiced_at.astimezone(zone).date(),
-        at=p.practiced_at.astimezone(zone),
-        kind="exposure",
-        kind_label="Exposure practice",
-        title=p.step.description,
-        detail=(
-            f"SUDS {p.suds_pre} before, peak {p.suds_peak}, {p.suds_post} after; "
-            f"{p.duration_minutes} min"
-        ),
-    )
-
-
-def _sleep_entry(e: SleepDiaryEntry) -> TimelineEntry:
-    row = sleep_row(e)
-    parts = []
-    if row.derived is not None:
-        parts.append(f"total sleep {row.total_sleep}")
-        parts.append(f"in bed {row.time_in_bed}")
-        parts.append(f"sleep efficiency {format_number(row.derived.sleep_efficiency)}%")
-    quality = SLEEP_QUALITY_LABELS.get(e.quality, "")
-    if quality:
-        parts.append(f"quality: {str(quality).lower()}")
-    return TimelineEntry(
-        day=e.night_of,
-        at=None,
-        kind="sleep",
-        kind_label="Sleep diary",
-        title=f"Night of {e.night_of:%a} {e.night_of.day} {e.night_of:%b}",
-        detail=", ".join(parts),
-    )
-
-
-def _journal_entry(j: JournalEntry, zone: ZoneInfo) -> TimelineEntry:
-    body = j.body or ""
-    excerpt = body if len(body) <= JOURNAL_EXCERPT else body[:JOURNAL_EXCERPT].rstrip() + "\u2026"
-    return TimelineEntry(
-        day=j.written_at.astimezone(zone).date(),
-        at=j.written_at.astimezone(zone),
-        kind="journal",
-        kind_label="Journal (shared)",
-        title=j.title or "Untitled entry",
-        text=excerpt,
-    )
-
-
-def _relaxation_entry(s: RelaxationSession, zone: ZoneInfo) -> TimelineEntry:
-    label = RelaxationKind(s.kind).label if s.kind in RelaxationKind.values else s.kind
-    minutes = max(1, round(s.seconds_practised / 60))
-    detail = ""
-    if s.distress_before is not None and s.distress_after is not None:
-        detail = f"distress {s.distress_before} \u2192 {s.distress_after} (0-10)"
-    elif s.distress_before is not None:
-        detail = f"distress {s.distress_before} before (0-10)"
-    return TimelineEntry(
-        day=s.started_at.astimezone(zone).date(),
-        at=s.started_at.astimezone(zone),
-        kind="relaxation",
-        kind_label="Relaxation",
-        title=f"{label}, {minutes} min",
-        detail=detail,
-    )
+def timeline_not_shared(*, access: CareAccess) -> list[NotShared]:
+    """A "not shared" marker for each category a timeline source reads that this viewer may not
+    see, in the sources' order, each once."""
+    read = list(dict.fromkeys(c for source in timeline_sources() for c in source.reads))
+    return [
+        marker
+        for category in read
+        if (marker := not_shared_marker(access=access, category=category)) is not None
+    ]
 
 
 def record_timeline(
@@ -499,14 +320,15 @@ def record_timeline(
     access: CareAccess,
     before: str | None = None,
     days: int = TIMELINE_DAYS,
-    names: dict[str, str] | None = None,
+    definitions: dict[str, InstrumentDefinition] | None = None,
     today: date | None = None,
 ) -> Timeline:
     """Everything this viewer may see in the `days` days before `before` (YYYY-MM-DD, exclusive;
     default: up to and including the client's today), newest first and grouped by the client's
     day; each category the client does not share is listed in `not_shared` instead.
 
-    One query per source. `names` maps instrument codes to short names (PHQ-9)."""
+    The items come from the timeline sources the apps registered (core.panels), each reading
+    through `access` in a fixed number of queries. `definitions` name the instruments."""
     client = access.client
     zone = _zone(client)
     today = today or timezone.localdate(timezone=zone)
@@ -514,76 +336,10 @@ def record_timeline(
     start = end - timedelta(days=days)
     lower = datetime.combine(start, time.min, tzinfo=zone)
     upper = datetime.combine(end, time.min, tzinfo=zone)
-    if names is None:
-        from interlude.measures.instruments import shipped_definitions
-
-        names = {code: d.short_name for code, d in shipped_definitions().items()}
-
-    scope = access.scope
-    worksheets = Category.WORKSHEETS
-    entries: list[TimelineEntry] = []
-    entries += [
-        _checkin_entry(c, zone, note_shown=access.shows(c, Category.JOURNAL))
-        for c in scope(
-            CheckIn.objects.filter(recorded_at__gte=lower, recorded_at__lt=upper),
-            Category.CHECKINS,
-        )
-    ]
-    entries += [
-        _response_entry(r, zone, names)
-        for r in scope(
-            QuestionnaireResponse.objects.filter(submitted_at__gte=lower, submitted_at__lt=upper),
-            Category.MEASURES,
-        ).defer("answers")
-    ]
-    entries += [
-        _thought_record_entry(t, zone)
-        for t in scope(
-            ThoughtRecord.objects.filter(
-                is_complete=True, occurred_at__gte=lower, occurred_at__lt=upper
-            ),
-            worksheets,
-        ).defer("content")
-    ]
-    entries += [
-        _activity_entry(a, zone)
-        for a in scope(
-            ActivityPlan.objects.filter(
-                done__isnull=False, planned_for__gte=start, planned_for__lt=end
-            ),
-            worksheets,
-        )
-    ]
-    entries += [
-        _exposure_entry(p, zone)
-        for p in scope(
-            ExposurePractice.objects.filter(practiced_at__gte=lower, practiced_at__lt=upper),
-            worksheets,
-        )
-        .select_related("step")
-        .defer("safety_behaviours", "notes")
-    ]
-    entries += [
-        _sleep_entry(e)
-        for e in scope(
-            SleepDiaryEntry.objects.filter(night_of__gte=start, night_of__lt=end), worksheets
-        ).defer("comments")
-    ]
-    entries += [
-        _journal_entry(j, zone)
-        for j in scope(
-            JournalEntry.objects.filter(written_at__gte=lower, written_at__lt=upper),
-            Category.JOURNAL,
-        )
-    ]
-    entries += [
-        _relaxation_entry(s, zone)
-        for s in scope(
-            RelaxationSession.objects.filter(started_at__gte=lower, started_at__lt=upper),
-            Category.RELAXATION,
-        )
-    ]
-    by_day: dict[date, list[TimelineEntry]] = defaultdict(list)
+    entries: list[TimelineItem] = []
+    for source in timeline_sources():
+        entries += source.build(access, since=lower, until=upper, definitions=definitions)
+    by_day: dict[date, list[TimelineItem]] = defaultdict(list)
     for entry in entries:
         if start <= entry.day < end:
             by_day[entry.day].append(entry)
@@ -608,11 +364,7 @@ def record_timeline(
         later=None if end + timedelta(days=days) >= latest_end else end + timedelta(days=days),
         is_latest=end >= latest_end,
         counts=dict(counts),
-        not_shared=[
-            marker
-            for category in TIMELINE_CATEGORIES
-            if (marker := not_shared_marker(access=access, category=category)) is not None
-        ],
+        not_shared=timeline_not_shared(access=access),
     )
 
 

@@ -1,6 +1,8 @@
 """The pre-session brief and the progress report (HTML preview and PDF). Thin: the gate loads the
-client's `CareAccess`, the selectors read what it lets through, brief.py and report.py shape, the
-templates render (with a "not shared" note for each category the client does not share)."""
+client's `CareAccess`, and each page is built from the panels registered for it (core.panels:
+`Page.BRIEF`, `Page.REPORT`), each reading what the `CareAccess` lets through; brief.py words the
+brief's panels' inputs, and the templates render each panel (with a "not shared" note for each
+category the client does not share)."""
 
 from __future__ import annotations
 
@@ -16,18 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interlude.audit.services import event_report_exported
-from interlude.consents.access import CareAccess, Category, access_client
-from interlude.consents.markers import not_shared_marker
+from interlude.consents.access import CareAccess, access_client
 from interlude.core.http import StaffRequest
+from interlude.core.panels import Page, panels_build
 from interlude.core.policy import Access, access
 from interlude.insights import report
-from interlude.insights.brief import brief_build
-from interlude.insights.selectors_brief import (
-    brief_crisis_resources,
-    brief_inputs,
-    brief_not_shared,
-    report_series,
-)
+from interlude.insights.brief import BriefIn, brief_build
+from interlude.insights.selectors_brief import brief_not_shared, brief_period, report_first_day
 from interlude.practices.enums import ShareScope
 
 # The brief and the report show scores, check-ins and shared worksheet text: all three scopes.
@@ -44,15 +41,17 @@ def _zone(name: str) -> ZoneInfo:
 @access(Access.CLINICIAN)
 def client_brief(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     care = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
-    client = care.client
-    brief = brief_build(brief_inputs(access=care))
-    resources = brief_crisis_resources(client=client)
+    # Since the last session: read once, every panel reads for this period.
+    at = brief_period(access=care)
+    panels = panels_build(page=Page.BRIEF, access=care, at=at)
+    inputs: dict[str, Any] = {}
+    for built in panels:
+        inputs.update(built.context.get("inputs", {}))
     context = {
-        "client": client,
-        "brief": brief,
+        "client": care.client,
+        "brief": brief_build(BriefIn(period=at.period, **inputs)),
+        "panels": panels,
         "not_shared": brief_not_shared(access=care),
-        "emergency": next((r for r in resources if r.is_emergency), None),
-        "resources": [r for r in resources if not r.is_emergency],
         "nav": "caseload",
     }
     return render(request, "insights/brief.html", context)
@@ -65,19 +64,18 @@ def _report_context(
     client = care.client
     zone = _zone(client.time_zone)
     today = timezone.now().astimezone(zone).date()
-    series = report_series(access=care)
-    first = report.first_answer_day(series, zone=zone)
+    first = report_first_day(access=care, zone=zone)
     date_range, errors = report.range_parse(
         request.GET.get("from"),
         request.GET.get("to"),
         default_start=first or client.started_on or today,
         today=today,
     )
-    instruments = (
+    panels = (
         []
         if errors
-        else report.report_instruments(
-            series, date_range=date_range, zone=zone, for_print=for_print
+        else panels_build(
+            page=Page.REPORT, access=care, date_range=date_range, zone=zone, for_print=for_print
         )
     )
     practice_today = timezone.now().astimezone(_zone(client.practice.time_zone)).date()
@@ -90,9 +88,8 @@ def _report_context(
         "error_fields": {e.field for e in errors},
         "raw_from": request.GET.get("from") or date_range.start.isoformat(),
         "raw_to": request.GET.get("to") or date_range.end.isoformat(),
-        "instruments": instruments,
-        "has_answers": bool(series),
-        "not_shared": not_shared_marker(access=care, category=Category.MEASURES),
+        "panels": panels,
+        "measures": [name for p in panels for name in p.context.get("measures", [])],
         "prepared_by": request.user.get_full_name() or request.user.email,
         "prepared_on": report.long_date(practice_today),
         "pdf_url": reverse("client_report_pdf", args=[client.public_id]) + query,

@@ -1,18 +1,23 @@
 """The tracking app's panels on pages that combine several apps (core.panels): the mood, anxiety
-and sleep series on the client record. Each receives the viewer's `CareAccess`; what it may see is
-the gate's answer (`progress_series` returns a "not shared" marker for hidden check-ins)."""
+and sleep series on the client record, and the check-ins on its timeline. Each receives the
+viewer's `CareAccess`; what it may see is the gate's answer (`progress_series` returns a "not
+shared" marker for hidden check-ins, `access.scope` empties them, `access.shows` decides a note)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from interlude.consents.access import CareAccess
+from interlude.consents.access import CareAccess, Category
 from interlude.consents.markers import NotShared
+from interlude.core.clock import local_date, zone_named
 from interlude.core.panels import Page, panel_register
-from interlude.tracking.charts import SCALE_0_10, SCALE_SLEEP_HOURS
+from interlude.core.timeline import TimelineItem, timeline_source_register
+from interlude.tracking.charts import SCALE_0_10, SCALE_SLEEP_HOURS, format_number
+from interlude.tracking.models import CheckIn
 from interlude.tracking.selectors import ChartSpec, SeriesChart, progress_series, series_charts
+from interlude.tracking.vocabulary import EMOTION_LABELS
 
 SERIES_DAYS = (30, 90)
 SERIES: tuple[ChartSpec, ...] = (
@@ -92,3 +97,48 @@ def record_series_panel(access: CareAccess, **ctx: Any) -> dict[str, Any]:
             "days_choices": SERIES_DAYS,
         }
     return {"series": series, "series_days": days, "not_shared": None, "days_choices": SERIES_DAYS}
+
+
+# --- the record's timeline ------------------------------------------------------------------------
+def checkin_item(c: CheckIn, zone: tzinfo, *, note_shown: bool) -> TimelineItem:
+    values = []
+    if c.anxiety is not None:
+        values.append(f"anxiety {c.anxiety}")
+    if c.energy is not None:
+        values.append(f"energy {c.energy}")
+    if c.sleep_hours is not None:
+        values.append(f"sleep {format_number(float(c.sleep_hours))} h")
+    if c.sleep_quality is not None:
+        values.append(f"sleep quality {c.sleep_quality}/5")
+    detail = ", ".join(values)
+    emotions = [EMOTION_LABELS.get(e.get("label"), e.get("label")) for e in c.emotions]
+    if emotions:
+        detail += ("; " if detail else "") + "feelings: " + ", ".join(str(e) for e in emotions)
+    if c.activities:
+        detail += ("; " if detail else "") + "activities: " + ", ".join(c.activities)
+    # Only a note the viewer may see is ever decrypted (`note_shown`, from the gate).
+    has_note = c.__dict__.get("note") is not None
+    return TimelineItem(
+        day=local_date(c.recorded_at, zone, record_zone=c.time_zone),
+        at=c.recorded_at.astimezone(zone_named(c.time_zone, fallback=zone)),
+        kind="checkin",
+        kind_label="Check-in",
+        title=f"Mood {c.mood}/10",
+        detail=detail,
+        text=(c.note or "") if has_note and note_shown else "",
+        private_note=has_note and not note_shown,
+    )
+
+
+@timeline_source_register(name="checkins", order=10, reads=(Category.CHECKINS,))
+def timeline_checkins(
+    access: CareAccess, *, since: datetime, until: datetime, **ctx: Any
+) -> list[TimelineItem]:
+    """Check-ins in [since, until), one query; a note's text only where the gate shows it."""
+    assert since.tzinfo is not None
+    rows = access.scope(
+        CheckIn.objects.filter(recorded_at__gte=since, recorded_at__lt=until), Category.CHECKINS
+    )
+    return [
+        checkin_item(c, since.tzinfo, note_shown=access.shows(c, Category.JOURNAL)) for c in rows
+    ]

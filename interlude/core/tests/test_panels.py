@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from interlude.consents.access import Category
 from interlude.core import panels
 from interlude.core.panels import Page, panel_register, panels_build, panels_for
+from interlude.core.timeline import timeline_sources
 
 ROOT = Path(__file__).resolve().parents[2]  # the interlude package
 
@@ -69,6 +71,30 @@ def test_each_app_registers_its_record_panels_at_start_up():
         ("patterns", "interlude.insights.panels"),
         ("worksheets", "interlude.exercises.panels"),
         ("modules", "interlude.consents.panels"),
+    ]
+
+
+def test_the_brief_and_the_report_are_built_from_registered_panels():
+    assert [(p.name, p.region, p.build.__module__) for p in panels_for(page=Page.BRIEF)] == [
+        ("alerts", "", "interlude.insights.panels"),
+        ("questionnaires", "", "interlude.insights.panels"),
+        ("checkins", "left", "interlude.insights.panels"),
+        ("notable", "left", "interlude.insights.panels"),
+        ("homework", "right", "interlude.insights.panels"),
+        ("next_session", "right", "interlude.insights.panels"),
+    ]
+    assert [(p.name, p.build.__module__) for p in panels_for(page=Page.REPORT)] == [
+        ("questionnaires", "interlude.insights.panels"),
+    ]
+
+
+def test_each_app_registers_its_timeline_sources_at_start_up():
+    assert [(s.name, s.build.__module__, s.reads) for s in timeline_sources()] == [
+        ("checkins", "interlude.tracking.panels", (Category.CHECKINS,)),
+        ("journal", "interlude.exercises.panels", (Category.JOURNAL,)),
+        ("worksheets", "interlude.exercises.panels", (Category.WORKSHEETS,)),
+        ("questionnaires", "interlude.measures.panels", (Category.MEASURES,)),
+        ("relaxation", "interlude.exercises.panels", (Category.RELAXATION,)),
     ]
 
 
