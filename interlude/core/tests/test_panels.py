@@ -95,6 +95,8 @@ def test_each_app_registers_its_timeline_sources_at_start_up():
         ("worksheets", "interlude.exercises.panels", (Category.WORKSHEETS,)),
         ("questionnaires", "interlude.measures.panels", (Category.MEASURES,)),
         ("relaxation", "interlude.exercises.panels", (Category.RELAXATION,)),
+        ("care", "interlude.care.panels", (Category.CARE_RECORD, Category.SAFETY_PLAN)),
+        ("alerts", "interlude.alerts.panels", (Category.RISK,)),
     ]
 
 

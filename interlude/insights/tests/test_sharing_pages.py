@@ -44,10 +44,11 @@ pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 PHQ9_RISK = [2, 2, 2, 2, 2, 2, 2, 2, 1]  # 17, moderately severe; item 9 endorsed
-# The record with nothing shared: 17 reads fewer than RECORD_QUERIES (51). Not read at all: the
-# daily series (1), patterns (2), seven of the timeline's eight sources (the answer sets stay, for
-# scores entered from paper), the worksheets summary (7).
-NOTHING_SHARED_QUERIES = 34
+# The record with nothing shared: 17 reads fewer than RECORD_QUERIES (54). Not read at all: the
+# daily series (1), patterns (2), seven of the timeline's reads (the answer sets stay, for scores
+# entered from paper, and the sessions, safety plan versions and alerts, which always reach the
+# care team), the worksheets summary (7).
+NOTHING_SHARED_QUERIES = 37
 
 # What each category puts on the pages, and must never show when it is not shared.
 CANARIES: dict[Category, tuple[str, ...]] = {
@@ -247,7 +248,7 @@ def test_the_timeline_lists_what_is_not_shared(pair):
 
     assert [m.category for m in timeline.not_shared] == [Category.JOURNAL, Category.RELAXATION]
     kinds = {e.kind for d in timeline.days for e in d.entries}
-    assert kinds == {"checkin", "questionnaire", "exposure"}
+    assert kinds == {"checkin", "questionnaire", "exposure", "alert"}
     (checkin,) = [e for d in timeline.days for e in d.entries if e.kind == "checkin"]
     # The note's own switch is on, but the category is off: the text never shows.
     assert (checkin.text, checkin.private_note) == ("", True)
