@@ -31,6 +31,22 @@ def _label(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable())[:254]
 
 
+def _actor_label(actor: User, client: Client | None, practice_id: int | None) -> str:
+    """Who acted, as the trail keeps it: staff by their email (their accountability), a client by
+    a pseudonym ("client <public id>"), so the trail names no one once their account is closed
+    (ADR 0017). A query only for an event of no practice and no client (signing in or out) whose
+    actor's profile is not loaded yet: a client's events name their own record, and an event in a
+    practice about no client of the actor's is a member of staff at work."""
+    if client is not None and client.user_id == actor.pk:
+        return f"client {client.public_id}"
+    loaded = actor._meta.get_field("client_profile").is_cached(actor)
+    if loaded or (client is None and practice_id is None):
+        own = getattr(actor, "client_profile", None)
+        if own is not None:
+            return f"client {own.public_id}"
+    return actor.email
+
+
 def _append(
     *,
     action: AuditAction,
@@ -61,7 +77,10 @@ def _append(
             "seq": head.seq + 1,
             "occurred_at": timezone.now(),
             "actor_id": actor.pk if actor is not None else None,
-            "actor_label": _label(actor_label or (actor.email if actor is not None else "")),
+            "actor_label": _label(
+                actor_label
+                or (_actor_label(actor, client, practice_id) if actor is not None else "")
+            ),
             "action": str(action),
             "outcome": str(outcome),
             "practice_id": practice_id,
