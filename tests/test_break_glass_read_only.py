@@ -248,13 +248,13 @@ def test_the_record_under_emergency_access_says_read_only_and_offers_no_form(wor
     record = _record(world)
     assert [a for a in _forms(owner_html) if a.startswith(record)] == []
     assert not any(link in owner_html for link in write_links)
-    assert sorted(a.removeprefix(record) for a in _forms(team_html) if a.startswith(record)) == [
+    assert {a.removeprefix(record) for a in _forms(team_html) if a.startswith(record)} == {
         f"appointments/{Appointment.objects.get().public_id}/status/",
         "appointments/add/",
         "invite/",
         "modules/",
         "questionnaires/schedule/",
-    ]
+    }
     assert all(link in team_html for link in write_links)
 
 
