@@ -80,8 +80,9 @@ PHQ9_CRITICAL = [2, 2, 2, 2, 2, 2, 2, 2, 1]
 # settings (2), care team, invitation, alerts, answer sets, schedules, appointments, the daily
 # series (7); the timeline's eleven reads (check-ins, journal, four worksheets, answer sets,
 # relaxation; sessions, safety plan versions and alerts); patterns (2); the worksheets summary
-# (7); the top bar's open-alert count (1); the schedules panel's rows (next occasion, last answers) and the
-# practice's default window for its form (2 more); the module switches panel (consents, 1).
+# (7); the top bar's open-alert count (1); the schedules panel's rows (next occasion, last
+# answers) and the practice's default window for its form (2 more); the module switches panel
+# (consents, 1).
 # Categories the client does not share cost no query (their panels say "not shared").
 RECORD_QUERIES = 54
 
