@@ -123,3 +123,22 @@ def sharing_defaults_for_practice(*, practice: Practice) -> dict[ShareScope, boo
     return rules.sharing_choices(
         practice_defaults=settings.default_categories if settings else {}, client_choices={}
     )
+
+
+@dataclass(frozen=True)
+class ExportPolicy:
+    """What a client's data download holds: the session notes, or the practice's exemption."""
+
+    includes_session_notes: bool
+    exemption: str
+
+
+def export_policy_for_practice(*, practice: Practice) -> ExportPolicy:
+    """The practice's setting for clients' data downloads (notes included until it says not)."""
+    settings = PracticePrivacySettings.objects.filter(practice=practice).first()
+    if settings is None:
+        return ExportPolicy(includes_session_notes=True, exemption="")
+    return ExportPolicy(
+        includes_session_notes=settings.export_includes_session_notes,
+        exemption=settings.export_exemption,
+    )

@@ -1,5 +1,6 @@
-"""Writes for sharing: the client's switches (per category and per clinician) and the practice's
-defaults for new clients. Each change and its audit event commit together."""
+"""Writes for sharing: the client's switches (per category and per clinician), the practice's
+defaults for new clients, and what a client's data download holds. Each change and its audit
+event commit together (the download policy has no audit action of its own yet)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from interlude.consents import rules
 from interlude.consents.models import ClientPrivacy, ConsentStatus, PracticePrivacySettings
 from interlude.consents.sharing_selectors import care_team_clinicians
 from interlude.core.errors import ApplicationError
+from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client, Practice
 
@@ -125,5 +127,46 @@ def sharing_defaults_update(
             actor=actor,
             practice=practice,
             defaults={cat.value: on for cat, on in resolved.items()},
+        )
+    return settings
+
+
+EXEMPTION_MAX = 2000
+
+
+def export_policy_update(
+    *, practice: Practice, actor: User, includes_session_notes: bool, exemption: str
+) -> PracticePrivacySettings:
+    """Whether a client's data download includes the clinicians' session notes (right of access)
+    and, when it does not, the exemption the practice relies on, shown to the client with their
+    download. The exemption is required when the notes are left out; it is stored trimmed, and
+    kept as written when they are included (so ticking the box again loses nothing).
+
+    No audit event: the only practice-settings action that exists names the sharing defaults
+    for new clients, which this is not; a new action needs an audit migration."""
+    if not isinstance(includes_session_notes, bool):
+        raise ApplicationError(
+            "Say whether downloads include session notes.", field="includes_session_notes"
+        )
+    text = exemption.strip()
+    if not includes_session_notes and not text:
+        raise ApplicationError(
+            "Write the exemption the practice relies on to leave session notes out.",
+            field="exemption",
+        )
+    if text_problem(text) is not None:
+        raise ApplicationError(MSG_BAD_TEXT, field="exemption")
+    if len(text) > EXEMPTION_MAX:
+        raise ApplicationError(
+            f"Keep the exemption to {EXEMPTION_MAX} characters or fewer.", field="exemption"
+        )
+    with transaction.atomic():
+        settings, _ = PracticePrivacySettings.objects.select_for_update().get_or_create(
+            practice=practice
+        )
+        settings.export_includes_session_notes = includes_session_notes
+        settings.export_exemption = text
+        settings.save(
+            update_fields=["export_includes_session_notes", "export_exemption", "updated_at"]
         )
     return settings

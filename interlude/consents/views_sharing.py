@@ -22,10 +22,15 @@ from interlude.consents.modules_services import client_modules_set
 from interlude.consents.panels import modules_panel_context
 from interlude.consents.sharing_selectors import (
     SharingState,
+    export_policy_for_practice,
     sharing_defaults_for_practice,
     sharing_for_client,
 )
-from interlude.consents.sharing_services import sharing_defaults_update, sharing_update
+from interlude.consents.sharing_services import (
+    export_policy_update,
+    sharing_defaults_update,
+    sharing_update,
+)
 from interlude.consents.sharing_text import CATEGORY_TEXT
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
@@ -101,12 +106,34 @@ def sharing_page(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.PRACTICE_ADMIN)
 def sharing_defaults(request: StaffRequest) -> HttpResponse:
-    """The owner sets what new clients share until they choose (shown pre-set in onboarding)."""
+    """The owner sets what new clients share until they choose (shown pre-set in onboarding), and
+    whether a client's data download includes the clinicians' session notes (a second form,
+    posted with `section=downloads`)."""
     if request.membership.role != Role.OWNER:
         raise Http404
     practice = request.practice
     status = 200
-    if request.method == "POST":
+    policy = export_policy_for_practice(practice=practice)
+    includes, exemption, exemption_error = policy.includes_session_notes, policy.exemption, ""
+    if request.method == "POST" and request.POST.get("section") == "downloads":
+        includes = request.POST.get("include_session_notes") == "on"
+        exemption = request.POST.get("exemption", "")
+        try:
+            export_policy_update(
+                practice=practice,
+                actor=request.user,
+                includes_session_notes=includes,
+                exemption=exemption,
+            )
+        except ApplicationError as exc:
+            exemption_error = exc.message
+            status = 422
+        else:
+            messages.success(
+                request, "Saved. Clients' downloads follow this from the next one they make."
+            )
+            return redirect("sharing_defaults")
+    elif request.method == "POST":
         chosen = set(request.POST.getlist("share"))
         categories: dict[str, object] = {name: True for name in chosen}
         categories |= {c.value: False for c in rules.SWITCHABLE if c.value not in chosen}
@@ -135,7 +162,13 @@ def sharing_defaults(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "consents/sharing_defaults.html",
-        {"switches": switches, "nav": "practice"},
+        {
+            "switches": switches,
+            "includes_session_notes": includes,
+            "exemption": exemption,
+            "exemption_error": exemption_error,
+            "nav": "practice",
+        },
         status=status,
     )
 
