@@ -52,9 +52,20 @@ FILES = [
 
 
 def _as(user) -> HttpClient:
+    # Signed in at the tests' "now", whatever instant the run started at (CI's frozen passes).
     http = HttpClient()
-    http.force_login(user)
+    with time_machine.travel(NOW, tick=False):
+        http.force_login(user)
     return http
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    """Every request of these tests happens at NOW unless a test moves on from it, whatever
+    instant the run started at (CI's frozen passes): a session stamped in November and then used
+    in March would look idle for months."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
