@@ -197,10 +197,15 @@ def care_access_for(
 
 
 def care_access_for_loaded(
-    *, client: Client, user: User, viewer: Viewer, membership: Membership | None
+    *,
+    client: Client,
+    user: User,
+    viewer: Viewer,
+    membership: Membership | None,
+    grant: BreakGlassGrant | None = None,
 ) -> CareAccess:
     """As `care_access_for`, for a client loaded with `CLIENT_RELATED` in the same query as the
-    rows a list shows (the alert inbox: one capability per alert without a query per alert)."""
+    rows a list shows (the gate's own reads, the alert inbox): no query per client."""
     return _build(
         client=client,
         user=user,
@@ -208,6 +213,7 @@ def care_access_for_loaded(
         membership=membership,
         privacy=_privacy_of(client),
         defaults={} if viewer is Viewer.SELF else _defaults_of(client),
+        grant=grant,
     )
 
 
@@ -260,13 +266,8 @@ def access_client(
     if team is not None:
         client, membership = team.client, team.membership
         require_second_factor(user)
-        care = _build(
-            client=client,
-            user=user,
-            viewer=Viewer.CARE_TEAM,
-            membership=membership,
-            privacy=_privacy_of(client),
-            defaults=_defaults_of(client),
+        care = care_access_for_loaded(
+            client=client, user=user, viewer=Viewer.CARE_TEAM, membership=membership
         )
         with transaction.atomic():
             event_client_record_viewed(actor=user, client=client, scope=scope)
@@ -276,13 +277,11 @@ def access_client(
     if grant is not None and grant.client.practice_id in owner_of:
         require_second_factor(user)
         client = grant.client
-        care = _build(
+        care = care_access_for_loaded(
             client=client,
             user=user,
             viewer=Viewer.BREAK_GLASS,
             membership=owner_of[client.practice_id],
-            privacy=_privacy_of(client),
-            defaults=_defaults_of(client),
             grant=grant,
         )
         with transaction.atomic():
@@ -341,13 +340,6 @@ def access_caseload(*, user: User, membership: Membership) -> list[CareAccess]:
         )
         event_caseload_viewed(actor=user, practice=membership.practice, client_count=len(clients))
     return [
-        _build(
-            client=c,
-            user=user,
-            viewer=Viewer.CARE_TEAM,
-            membership=membership,
-            privacy=_privacy_of(c),
-            defaults=_defaults_of(c),
-        )
+        care_access_for_loaded(client=c, user=user, viewer=Viewer.CARE_TEAM, membership=membership)
         for c in clients
     ]

@@ -37,6 +37,17 @@ def _privacy(client, **fields):
     ClientPrivacy.objects.update_or_create(client=client, defaults=fields)
 
 
+def _grant(client, *, user, reason: str) -> BreakGlassGrant:
+    """A grant opened at NOW, for the usual 60 minutes."""
+    return BreakGlassGrant.objects.create(
+        practice=client.practice,
+        client=client,
+        user=user,
+        reason=reason,
+        expires_at=datetime(2026, 3, 18, 16, 0, tzinfo=UTC),
+    )
+
+
 def _journal(client, *, body: str, shared: bool) -> JournalEntry:
     return JournalEntry.objects.create(
         practice=client.practice,
@@ -234,13 +245,7 @@ def test_break_glass_lets_an_owner_in_for_the_grant_only(request_context):
     with time_machine.travel(NOW, tick=False):
         with pytest.raises(Http404):
             access_client(user=owner.user, client_id=client.public_id)
-        BreakGlassGrant.objects.create(
-            practice=client.practice,
-            client=client,
-            user=owner.user,
-            reason="client unreachable after a risk answer",
-            expires_at=datetime(2026, 3, 18, 16, 0, tzinfo=UTC),
-        )
+        _grant(client, user=owner.user, reason="client unreachable after a risk answer")
         care = access_client(user=owner.user, client_id=client.public_id)
         assert care.viewer is Viewer.BREAK_GLASS
         assert care.can_see(ShareScope.SAFETY_PLAN) is True
@@ -255,13 +260,7 @@ def test_a_grant_for_a_clinician_who_is_not_an_owner_opens_nothing(request_conte
         practice=client.practice, role=Role.CLINICIAN, user=UserFactory(mfa_exempt=True)
     )
     with time_machine.travel(NOW, tick=False):
-        BreakGlassGrant.objects.create(
-            practice=client.practice,
-            client=client,
-            user=other.user,
-            reason="not allowed",
-            expires_at=datetime(2026, 3, 18, 16, 0, tzinfo=UTC),
-        )
+        _grant(client, user=other.user, reason="not allowed")
         with pytest.raises(Http404):
             access_client(user=other.user, client_id=client.public_id)
 
@@ -272,13 +271,7 @@ def test_break_glass_reads_but_never_writes(request_context):
         practice=client.practice, role=Role.OWNER, user=UserFactory(mfa_exempt=True)
     )
     with time_machine.travel(NOW, tick=False):
-        BreakGlassGrant.objects.create(
-            practice=client.practice,
-            client=client,
-            user=owner.user,
-            reason="client unreachable after a risk answer",
-            expires_at=datetime(2026, 3, 18, 16, 0, tzinfo=UTC),
-        )
+        _grant(client, user=owner.user, reason="client unreachable after a risk answer")
         assert access_client(user=owner.user, client_id=client.public_id).viewer is (
             Viewer.BREAK_GLASS
         )
