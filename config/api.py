@@ -19,7 +19,10 @@ from interlude.core.throttling import SAFE_METHODS, api_write_throttles
 from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
+from interlude.homework.api import router as homework_router
 from interlude.measures.api import router as measures_router
+from interlude.messaging.api import router as messaging_router
+from interlude.reminders.api import router as reminders_router
 from interlude.rights.api import router as rights_router
 from interlude.tracking.api import router as tracking_router
 
@@ -128,3 +131,6 @@ api.add_router("", alerts_router)
 api.add_router("", rights_router)
 api.add_router("", consent_router)
 api.add_router("", sharing_router)
+api.add_router("", homework_router)
+api.add_router("", messaging_router)
+api.add_router("", reminders_router)

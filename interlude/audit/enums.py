@@ -57,6 +57,30 @@ class AuditAction(models.TextChoices):
     CLOSURE_REQUESTED = "client.closure_requested", "Asked to close their account"
     CLOSURE_CONFIRMED = "client.closure_confirmed", "Closed a client's account"
     DATA_KEY_DESTROYED = "client.data_key_destroyed", "Destroyed a client's data key"
+    # Between sessions: homework, the treatment plan, session notes, calendars, messages, reminders.
+    ASSIGNMENT_CREATED = "homework.assigned", "Set homework"
+    ASSIGNMENT_CHANGED = "homework.changed", "Changed or ended homework"
+    ASSIGNMENT_COMPLETED = "homework.completed", "Recorded how homework went"
+    ASSIGNMENT_FEEDBACK = "homework.feedback", "Left feedback on homework"
+    TREATMENT_PLAN_CHANGED = "care.plan_changed", "Changed the treatment plan"
+    GOAL_REVIEWED = "care.goal_reviewed", "Reviewed progress towards a goal"
+    SESSION_NOTE_SAVED = "care.note_saved", "Wrote a session note"
+    SESSION_NOTE_SIGNED = "care.note_signed", "Signed a session note"
+    SESSION_NOTE_ADDENDUM = "care.note_addendum", "Added an addendum to a signed session note"
+    CALENDAR_FEED_CREATED = "care.calendar_feed_created", "Created a calendar feed link"
+    CALENDAR_FEED_REVOKED = "care.calendar_feed_revoked", "Revoked a calendar feed link"
+    MESSAGE_SENT = "message.sent", "Sent a message"
+    MESSAGE_ATTACHMENT_OPENED = "message.attachment_opened", "Opened a message attachment"
+    MESSAGING_SETTINGS_CHANGED = (
+        "practice.messaging_settings_changed",
+        "Changed messaging hours or reply time",
+    )
+    REMINDER_SETTINGS_CHANGED = "reminders.settings_changed", "Changed reminder settings"
+    PUSH_SUBSCRIBED = "reminders.push_subscribed", "Turned on notifications on a device"
+    PRACTICE_REMINDER_SETTINGS_CHANGED = (
+        "practice.reminder_settings_changed",
+        "Changed the practice's reminder settings",
+    )
 
 
 class AuditOutcome(models.TextChoices):

@@ -23,6 +23,10 @@ _SCOPE_WORDING: dict[str, str] = {
     "profile": "your profile and safety plan",
     "imports": "data from other apps",
     "messages": "messages",
+    "worksheets": "worksheets",
+    "relaxation": "relaxation practice",
+    "homework": "homework",
+    "care_record": "appointments, session notes and your treatment plan",
 }
 _REPORT_WORDING = "a progress report (printed or downloaded)"
 _ALERT_WORDING = "an alert about your answers"

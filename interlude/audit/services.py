@@ -552,3 +552,219 @@ def event_data_key_destroyed(*, actor: User | None, client: Client, key_id: str)
         object_type="data_key",
         object_id=key_id,
     )
+
+
+# --- between sessions: homework, treatment plan, notes, calendars, messages, reminders ----------
+# Ids and kinds only: the trail says what happened and to what, never the instructions, note or
+# message text (the record holds the content, encrypted).
+
+
+def _client_event(
+    action: AuditAction,
+    *,
+    actor: User | None,
+    client: Client,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return _append(
+        action=action,
+        actor=actor,
+        client=client,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        actor_label="" if actor is not None else "system",
+    )
+
+
+def event_assignment_created(
+    *, actor: User, client: Client, assignment_id: str, tool: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.ASSIGNMENT_CREATED,
+        actor=actor,
+        client=client,
+        object_type="assignment",
+        object_id=assignment_id,
+        detail={"tool": tool},
+    )
+
+
+def event_assignment_changed(
+    *, actor: User, client: Client, assignment_id: str, change: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.ASSIGNMENT_CHANGED,
+        actor=actor,
+        client=client,
+        object_type="assignment",
+        object_id=assignment_id,
+        detail={"change": change},
+    )
+
+
+def event_assignment_completed(
+    *, actor: User, client: Client, assignment_id: str, occurrence: str, status: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.ASSIGNMENT_COMPLETED,
+        actor=actor,
+        client=client,
+        object_type="assignment",
+        object_id=assignment_id,
+        detail={"occurrence": occurrence, "status": status},
+    )
+
+
+def event_assignment_feedback(
+    *, actor: User, client: Client, assignment_id: str, occurrence: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.ASSIGNMENT_FEEDBACK,
+        actor=actor,
+        client=client,
+        object_type="assignment",
+        object_id=assignment_id,
+        detail={"occurrence": occurrence},
+    )
+
+
+def event_treatment_plan_changed(
+    *, actor: User, client: Client, object_type: str, object_id: str, change: str
+) -> AuditEvent:
+    """`object_type` is "problem" or "goal"; `change` is e.g. "added", "changed", "closed"."""
+    return _client_event(
+        AuditAction.TREATMENT_PLAN_CHANGED,
+        actor=actor,
+        client=client,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"change": change},
+    )
+
+
+def event_goal_reviewed(*, actor: User, client: Client, goal_id: str, score: int) -> AuditEvent:
+    return _client_event(
+        AuditAction.GOAL_REVIEWED,
+        actor=actor,
+        client=client,
+        object_type="goal",
+        object_id=goal_id,
+        detail={"gas": score},
+    )
+
+
+def event_session_note_saved(
+    *, actor: User, client: Client, note_id: str, template: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.SESSION_NOTE_SAVED,
+        actor=actor,
+        client=client,
+        object_type="session_note",
+        object_id=note_id,
+        detail={"template": template},
+    )
+
+
+def event_session_note_signed(*, actor: User, client: Client, note_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.SESSION_NOTE_SIGNED,
+        actor=actor,
+        client=client,
+        object_type="session_note",
+        object_id=note_id,
+    )
+
+
+def event_session_note_addendum(
+    *, actor: User, client: Client, note_id: str, addendum_id: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.SESSION_NOTE_ADDENDUM,
+        actor=actor,
+        client=client,
+        object_type="session_note",
+        object_id=note_id,
+        detail={"addendum": addendum_id},
+    )
+
+
+def event_calendar_feed_created(*, actor: User, practice: Practice, feed_id: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.CALENDAR_FEED_CREATED,
+        actor=actor,
+        practice=practice,
+        object_type="calendar_feed",
+        object_id=feed_id,
+    )
+
+
+def event_calendar_feed_revoked(*, actor: User, practice: Practice, feed_id: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.CALENDAR_FEED_REVOKED,
+        actor=actor,
+        practice=practice,
+        object_type="calendar_feed",
+        object_id=feed_id,
+    )
+
+
+def event_message_sent(
+    *, actor: User, client: Client, message_id: str, by: str, attachment: bool
+) -> AuditEvent:
+    """`by` is "client" or "care_team"."""
+    return _client_event(
+        AuditAction.MESSAGE_SENT,
+        actor=actor,
+        client=client,
+        object_type="message",
+        object_id=message_id,
+        detail={"by": by, "attachment": attachment},
+    )
+
+
+def event_message_attachment_opened(*, actor: User, client: Client, message_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.MESSAGE_ATTACHMENT_OPENED,
+        actor=actor,
+        client=client,
+        object_type="message",
+        object_id=message_id,
+    )
+
+
+def event_messaging_settings_changed(*, actor: User, practice: Practice) -> AuditEvent:
+    return _append(action=AuditAction.MESSAGING_SETTINGS_CHANGED, actor=actor, practice=practice)
+
+
+def event_reminder_settings_changed(
+    *, actor: User, client: Client, detail: dict[str, Any]
+) -> AuditEvent:
+    """`detail`: the new settings' shape (channel, paused), never a message text."""
+    return _client_event(
+        AuditAction.REMINDER_SETTINGS_CHANGED,
+        actor=actor,
+        client=client,
+        object_type="reminder_settings",
+        object_id=str(client.public_id),
+        detail=detail,
+    )
+
+
+def event_push_subscribed(*, actor: User, client: Client, subscription_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.PUSH_SUBSCRIBED,
+        actor=actor,
+        client=client,
+        object_type="push_subscription",
+        object_id=subscription_id,
+    )
+
+
+def event_practice_reminder_settings_changed(*, actor: User, practice: Practice) -> AuditEvent:
+    return _append(
+        action=AuditAction.PRACTICE_REMINDER_SETTINGS_CHANGED, actor=actor, practice=practice
+    )

@@ -27,10 +27,18 @@ SWITCHABLE: tuple[ShareScope, ...] = (
 )
 
 # Never hidden from the care team, whatever the client chose (the consent document says so):
-# who the client is, the safety plan, risk answers and their alerts, and what clinicians record
-# themselves (appointments, scores entered from paper, session notes).
+# who the client is, the safety plan, risk answers and their alerts, what clinicians record
+# themselves (appointments, scores entered from paper, session notes, the treatment plan), and
+# what is addressed to the care team: the message thread and homework with how it went.
 ALWAYS_VISIBLE: frozenset[ShareScope] = frozenset(
-    {ShareScope.PROFILE, ShareScope.SAFETY_PLAN, ShareScope.RISK, ShareScope.CARE_RECORD}
+    {
+        ShareScope.PROFILE,
+        ShareScope.SAFETY_PLAN,
+        ShareScope.RISK,
+        ShareScope.CARE_RECORD,
+        ShareScope.MESSAGES,
+        ShareScope.HOMEWORK,
+    }
 )
 
 # A new practice's defaults: everything on except the free text of notes and the journal, which a

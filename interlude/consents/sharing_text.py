@@ -51,4 +51,7 @@ MODULE_TEXT: dict[Module, str] = {
     Module.RELAXATION: "Breathing, muscle relaxation and grounding exercises.",
     Module.QUESTIONNAIRES: "Questionnaires you schedule, and their reminders on Today.",
     Module.LIBRARY: "Short reads about feelings, thoughts and habits.",
+    Module.HOMEWORK: "Things your therapist suggests trying between sessions, on Today.",
+    Module.MESSAGING: "A private message thread with your care team.",
+    Module.REMINDERS: "Gentle reminders, at a time you choose, that something is waiting.",
 }

@@ -28,6 +28,7 @@ class Page(StrEnum):
     RECORD = "record"  # the client record (clinician)
     BRIEF = "brief"  # the pre-session brief
     REPORT = "report"  # the progress report (preview and PDF)
+    TODAY = "today"  # the client's own Today page (the access is the client's own, Viewer.SELF)
 
 
 PanelBuild = Callable[..., dict[str, Any] | None]

@@ -46,6 +46,9 @@ class ShareScope(models.TextChoices):
     SAFETY_PLAN = "safety_plan", "Safety plan"
     RISK = "risk", "Risk answers and alerts"
     CARE_RECORD = "care_record", "What the care team records (appointments, paper scores)"
+    # Homework the care team set and how each due day went: addressed to the care team, like a
+    # message, so never switched off (the worksheet a client linked still follows WORKSHEETS).
+    HOMEWORK = "homework", "Homework and how it went"
 
 
 class Module(models.TextChoices):
@@ -58,3 +61,6 @@ class Module(models.TextChoices):
     RELAXATION = "relaxation", "Relaxation"
     QUESTIONNAIRES = "questionnaires", "Questionnaires"
     LIBRARY = "library", "Reading library"
+    HOMEWORK = "homework", "Homework"
+    MESSAGING = "messaging", "Messages"
+    REMINDERS = "reminders", "Reminders"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from interlude.audit.selectors import audit_access_history_for_client
 from interlude.consents.access import CareAccess, access_own, access_own_client
 from interlude.core.http import InterludeRequest
+from interlude.core.panels import Page, panels_build
 from interlude.core.policy import Access, access
 from interlude.measures.selectors import due_list_open, instrument_definitions
 from interlude.practices.enums import Module
@@ -73,6 +74,11 @@ def today(request: InterludeRequest) -> HttpResponse:
             if Module.QUESTIONNAIRES in modules_on
             else [],
             "modules_on": modules_on,
+            # What other apps put on Today (homework due, the next appointment), each deciding
+            # from the client's own access whether its module is on.
+            "panels": panels_build(
+                page=Page.TODAY, access=care, request=request, local_now=local_now
+            ),
             "nav": "today",
         },
     )

@@ -185,6 +185,8 @@ def test_without_consent_the_care_team_sees_only_what_never_hides(request_contex
         ShareScope.SAFETY_PLAN,
         ShareScope.RISK,
         ShareScope.CARE_RECORD,
+        ShareScope.MESSAGES,
+        ShareScope.HOMEWORK,
     }
 
 

@@ -71,7 +71,8 @@ def test_set_refuses_an_unknown_module_and_changes_nothing():
 
     assert exc.value.message == (
         "'safety_plan' is not a part of the app that can be switched off. The parts are: "
-        "checkins, journal, worksheets, relaxation, questionnaires, library."
+        "checkins, journal, worksheets, relaxation, questionnaires, library, homework, messaging, "
+        "reminders."
     )
     assert ClientPrivacy.objects.get(client=client).modules_off == []
     assert _events() == []
@@ -114,6 +115,9 @@ def test_clinician_switches_with_htmx_and_gets_the_panel_back():
         "relaxation",
         "questionnaires",
         "library",
+        "homework",
+        "messaging",
+        "reminders",
     ]
 
 
@@ -140,6 +144,9 @@ PAGES = {
     Module.RELAXATION: ["/tools/breathe/box/", "/tools/relax/muscles/", "/tools/grounding/"],
     Module.QUESTIONNAIRES: ["/questionnaires/"],
     Module.LIBRARY: ["/library/"],
+    Module.HOMEWORK: ["/homework/"],
+    Module.MESSAGING: ["/messages/"],
+    Module.REMINDERS: ["/me/reminders/"],
 }
 APIS = {
     Module.CHECKINS: ["/api/v1/checkins"],
@@ -152,6 +159,9 @@ APIS = {
     ],
     Module.RELAXATION: ["/api/v1/relaxation-sessions"],
     Module.QUESTIONNAIRES: ["/api/v1/responses"],
+    Module.HOMEWORK: ["/api/v1/assignments"],
+    Module.MESSAGING: ["/api/v1/messages"],
+    Module.REMINDERS: ["/api/v1/me/reminders"],
 }
 
 

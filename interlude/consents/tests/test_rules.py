@@ -69,6 +69,8 @@ def test_care_team_sees_what_is_shared_once_consent_is_active(status):
             ShareScope.SAFETY_PLAN,
             ShareScope.RISK,
             ShareScope.CARE_RECORD,
+            ShareScope.MESSAGES,
+            ShareScope.HOMEWORK,
             ShareScope.CHECKINS,
             ShareScope.WORKSHEETS,
             ShareScope.MEASURES,
@@ -97,12 +99,14 @@ def test_a_clinician_the_client_does_not_share_with_sees_only_what_never_hides()
     assert seen == rules.ALWAYS_VISIBLE
 
 
-def test_what_never_hides_is_the_profile_safety_plan_risk_and_the_care_record():
+def test_what_never_hides_is_the_profile_safety_plan_risk_care_record_thread_and_homework():
     assert {
         ShareScope.PROFILE,
         ShareScope.SAFETY_PLAN,
         ShareScope.RISK,
         ShareScope.CARE_RECORD,
+        ShareScope.MESSAGES,
+        ShareScope.HOMEWORK,
     } == rules.ALWAYS_VISIBLE
     assert not rules.ALWAYS_VISIBLE & set(rules.SWITCHABLE)
 

@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401
+
+from interlude.care import views_calendar  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Care plan screens."""
+
+from __future__ import annotations
+
+from interlude.core.http import InterludeRequest  # noqa: F401

@@ -1,0 +1,3 @@
+"""homework models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""messaging models."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    name = "interlude.reminders"
+    label = "reminders"
+    verbose_name = "Reminders: nudges without clinical content, sent once, on time"

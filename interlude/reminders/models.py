@@ -1,0 +1,3 @@
+"""reminders models."""
+
+from __future__ import annotations
