@@ -5,14 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.audit.services import event_appointment_changed
-from interlude.care.models import Appointment, AppointmentStatus, SafetyPlanVersion
+from interlude.care.models import (
+    Appointment,
+    AppointmentModality,
+    AppointmentStatus,
+    SafetyPlanVersion,
+)
 from interlude.care.schemas import SECTIONS, ContentError, SafetyPlanContent, validate_content
 from interlude.care.selectors import safety_plan_content
 from interlude.core.errors import ApplicationError
@@ -148,5 +156,91 @@ def appointment_set_status(
         appointment.status = status
         appointment.updated_by = actor
         appointment.save(update_fields=["status", "updated_by", "updated_at"])
+        event_appointment_changed(actor=actor, client=appointment.client, appointment=appointment)
+    return appointment
+
+
+# How a session happens: in person at an address, by video at a join link, or by phone. One check
+# for every way in (the booking form, the change form, the demo seed).
+MAX_LOCATION_CHARS = 300
+MAX_JOIN_URL_CHARS = 500
+
+
+def appointment_logistics_check(
+    *, modality: str, location: str, join_url: str
+) -> tuple[AppointmentModality, str, str]:
+    """The logistics cleaned (spaces trimmed), or ApplicationError naming the field. A video link
+    must be https (a client opens it from a reminder or their calendar: never a plain-http or
+    `javascript:` link); an address is for sessions in person and a link for video calls only,
+    so the client is never shown a place and a link that disagree."""
+    try:
+        kind = AppointmentModality(modality)
+    except ValueError:
+        raise ApplicationError(
+            "Choose in person, video call or phone call.", field="modality"
+        ) from None
+    location, join_url = (location or "").strip(), (join_url or "").strip()
+    for name, value in (("location", location), ("join_url", join_url)):
+        if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            raise ApplicationError("Remove the unusual characters from this text.", field=name)
+    if len(location) > MAX_LOCATION_CHARS:
+        raise ApplicationError(
+            f"Keep the address to {MAX_LOCATION_CHARS} characters.", field="location"
+        )
+    if location and kind != AppointmentModality.IN_PERSON:
+        raise ApplicationError(
+            "An address is for sessions in person: remove it, or choose In person.",
+            field="location",
+        )
+    if kind == AppointmentModality.VIDEO:
+        if not join_url:
+            raise ApplicationError(
+                "Enter the link the client uses to join the video call, starting with https://.",
+                field="join_url",
+            )
+        _check_join_url(join_url)
+    elif join_url:
+        raise ApplicationError(
+            "A join link is for video calls: remove it, or choose Video call.", field="join_url"
+        )
+    return kind, location, join_url
+
+
+def _check_join_url(url: str) -> None:
+    if len(url) > MAX_JOIN_URL_CHARS:
+        raise ApplicationError(
+            f"Keep the link to {MAX_JOIN_URL_CHARS} characters.", field="join_url"
+        )
+    if not url.lower().startswith("https://"):
+        raise ApplicationError(
+            "Enter a secure link that starts with https://, like https://meet.example.org/abc.",
+            field="join_url",
+        )
+    try:
+        URLValidator(schemes=["https"])(url)
+    except ValidationError:
+        raise ApplicationError(
+            "Enter a whole link, like https://meet.example.org/abc.", field="join_url"
+        ) from None
+    if urlsplit(url).username is not None:
+        # A password in the link would be shown to the client and copied into their calendar.
+        raise ApplicationError("Remove the user name or password from the link.", field="join_url")
+
+
+def appointment_logistics_set(
+    *, actor: User, appointment: Appointment, modality: str, location: str, join_url: str
+) -> Appointment:
+    """Set how and where a session happens (audited as a change of the appointment)."""
+    kind, location, join_url = appointment_logistics_check(
+        modality=modality, location=location, join_url=join_url
+    )
+    with transaction.atomic():
+        appointment.modality = kind
+        appointment.location = location
+        appointment.join_url = join_url
+        appointment.updated_by = actor
+        appointment.save(
+            update_fields=["modality", "location", "join_url", "updated_by", "updated_at"]
+        )
         event_appointment_changed(actor=actor, client=appointment.client, appointment=appointment)
     return appointment
