@@ -42,6 +42,8 @@ ALERT_CATEGORY: dict[str, ShareScope] = {
     AlertKind.QUESTIONNAIRE_OVERDUE: ShareScope.MEASURES,
     AlertKind.MOOD_DROP: ShareScope.CHECKINS,
     AlertKind.NO_CHECKIN: ShareScope.CHECKINS,
+    # Messages are addressed to the care team: never hidden from it (consents/rules.py).
+    AlertKind.MESSAGE_RISK: ShareScope.MESSAGES,
 }
 
 # What a viewer who may not see the category (or who is not on the care team) reads instead.

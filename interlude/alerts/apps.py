@@ -14,3 +14,9 @@ class AlertsConfig(AppConfig):
         from interlude.measures.services import response_submitted_hook_register
 
         response_submitted_hook_register(alerts_raise_for_response)
+
+        # A client's message with risk words raises an alert in the message's transaction.
+        from interlude.alerts.services import alert_raise_for_message
+        from interlude.messaging.services import message_risk_hook_register
+
+        message_risk_hook_register(alert_raise_for_message)

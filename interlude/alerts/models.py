@@ -22,6 +22,7 @@ class AlertKind(models.TextChoices):
     MOOD_DROP = "mood_drop", "Sharp drop in mood"
     NO_CHECKIN = "no_checkin", "No recent check-in"
     QUESTIONNAIRE_OVERDUE = "questionnaire_overdue", "Questionnaire overdue"
+    MESSAGE_RISK = "message_risk", "Risk words in a message"
 
 
 class Severity(models.TextChoices):

@@ -69,3 +69,12 @@ def mood_drop(
             threshold=threshold,
         )
     return None
+
+
+# A client's message matched the risk phrases (messaging/risk_phrases.py). The reason never quotes
+# the message: the alert says where to look, the thread (behind the gate) says what was written.
+MESSAGE_RISK_REASON = (
+    "A message from the client contains words that can suggest immediate risk of suicide or "
+    "self-harm. Read the message thread and contact the client today. The words were matched "
+    "against a phrase list: this is not an assessment."
+)

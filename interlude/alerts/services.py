@@ -26,7 +26,7 @@ from interlude.alerts.models import (
     NoticeReason,
     Severity,
 )
-from interlude.alerts.rules import mood_drop
+from interlude.alerts.rules import MESSAGE_RISK_REASON, mood_drop
 from interlude.audit.services import (
     event_alert_acknowledged,
     event_alert_escalated,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from interlude.measures.instruments import InstrumentDefinition
     from interlude.measures.models import QuestionnaireResponse
     from interlude.measures.scoring import Score
+    from interlude.messaging.models import Message
 
 NOTIFY_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
 NOTE_MAX = 2000
@@ -193,6 +194,20 @@ def alerts_raise_for_response(
         if created:
             raised.append(alert)
     return raised
+
+
+def alert_raise_for_message(*, message: Message) -> Alert | None:
+    """A client's message matched the risk phrases: a critical alert for the care team (called
+    inside message_send's transaction). The reason holds no words from the message."""
+    alert, created = alert_raise(
+        client=message.client,
+        kind=AlertKind.MESSAGE_RISK,
+        severity=Severity.CRITICAL,
+        reason=MESSAGE_RISK_REASON,
+        dedupe_key=f"message:{message.public_id}:risk",
+        actor=message.sender,
+    )
+    return alert if created else None
 
 
 def _note(note: str, *, required: bool) -> str:

@@ -27,7 +27,6 @@ urlpatterns = [
     # clients
     path("today/", client.today, name="client_today"),
     path("tools/", client.tools, name="client_tools"),
-    path("messages/", client.client_messages, name="client_messages"),
     path("me/", client.me, name="client_me"),
     path("me/who-has-seen/", client.access_history, name="client_access_history"),
     path("help/", client.crisis, name="crisis"),

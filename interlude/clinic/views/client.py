@@ -95,16 +95,6 @@ def tools(request: InterludeRequest) -> HttpResponse:
 
 
 @access(Access.CLIENT)
-def client_messages(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
-    return render(
-        request,
-        "practices/client/messages.html",
-        {"client": client, "care_team": care_team_for_client(client=client), "nav": "messages"},
-    )
-
-
-@access(Access.CLIENT)
 def me(request: InterludeRequest) -> HttpResponse:
     client = access_own_client(user=request.user)
     return render(
