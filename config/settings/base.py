@@ -110,6 +110,13 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Web push for reminders (VAPID, RFC 8292). Without both keys the app offers email reminders only.
+# `VAPID_PRIVATE_KEY`: the private key (base64url raw or PEM); `VAPID_PUBLIC_KEY`: the matching
+# application server key (base64url, uncompressed point); `VAPID_SUBJECT`: a mailto: or https: URL
+# the push services can contact.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "").strip()
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "").strip()
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:no-reply@interlude.test").strip()
 
 # --- Applications --------------------------------------------------------------------------------
 INSTALLED_APPS = [

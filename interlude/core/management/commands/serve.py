@@ -69,6 +69,10 @@ class Command(BaseCommand):
             "alert clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
                 [python, "manage.py", "alerts_sweep", "--every", "60"]
             ),
+            # Plans and sends the clients' reminders every minute (reminders_dispatch).
+            "reminder clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
+                [python, "manage.py", "reminders_dispatch", "--every", "60"]
+            ),
             # Deletes client data exports nobody downloaded within a day (every 5 minutes).
             "export clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
                 [python, "manage.py", "exports_sweep", "--every", "300"]
@@ -88,7 +92,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nInterlude is running at {url}  (Ctrl-C stops it)"))
         self.stdout.write(
             f"Web server: gunicorn, {options['web_workers']} workers. Tasks: {worker_name}, "
-            "alert rules every minute, expired exports deleted every 5 minutes, "
+            "alert rules and reminders every minute, expired exports deleted every 5 minutes, "
             "audit checkpoints every "
             f"{settings.AUDIT_CHECKPOINT_EVERY} s."
         )
