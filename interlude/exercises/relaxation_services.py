@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.hooks import record_done
 from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import ArticleRead, RelaxationKind, RelaxationSession
@@ -124,6 +125,15 @@ def relaxation_session_create(
             _observations(session, actor)
             idempotency_remember(user=actor, kind=SESSION_KIND, key=key, digest=digest)
             Client.objects.filter(pk=client.pk).update(last_activity_at=now)
+            # Homework that asked for this exercise is completed (core.hooks).
+            record_done(
+                client=client,
+                kind="relaxation",
+                ref=str(kind),
+                record_type="exercises.relaxation_session",
+                record_id=str(session.public_id),
+                at=now,
+            )
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = RelaxationSession.objects.filter(client=client, idempotency_key=key).first()
@@ -161,9 +171,19 @@ def article_mark_read(*, client: Client, slug: str) -> tuple[ArticleRead, bool]:
     """
     try:
         with transaction.atomic():
-            return ArticleRead.objects.get_or_create(
+            record, created = ArticleRead.objects.get_or_create(
                 client=client, slug=slug, defaults={"practice_id": client.practice_id}
             )
+            # Reading an assigned article completes that homework (core.hooks).
+            record_done(
+                client=client,
+                kind="article",
+                ref=slug,
+                record_type="exercises.article_read",
+                record_id=slug,
+                at=timezone.now(),
+            )
+            return record, created
     except IntegrityError:
         # A double tap raced; the other request stored it.
         return ArticleRead.objects.get(client=client, slug=slug), False

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.hooks import record_done
 from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import (
@@ -60,6 +61,18 @@ def _error_from(exc: ValidationError) -> ApplicationError:
 def _touch(client_id: int, now: datetime) -> None:
     """The caseload shows when the client was last active."""
     Client.objects.filter(pk=client_id).update(last_activity_at=now)
+
+
+def _done(client: Client, ref: str, record_type: str, record: object, at: datetime) -> None:
+    """A worksheet is finished: homework that asked for it is completed (core.hooks)."""
+    record_done(
+        client=client,
+        kind="worksheet",
+        ref=ref,
+        record_type=record_type,
+        record_id=str(record.public_id),  # type: ignore[attr-defined]
+        at=at,
+    )
 
 
 def _check_key(idempotency_key: str) -> str:
@@ -196,7 +209,9 @@ def thought_record_complete(*, record: ThoughtRecord, actor: User) -> ThoughtRec
         record.is_complete = True
         record.updated_by = actor
         record.save()
-        _touch(record.client_id, timezone.now())
+        now = timezone.now()
+        _touch(record.client_id, now)
+        _done(record.client, "thought_record", "exercises.thought_record", record, now)
     return record
 
 
@@ -243,6 +258,7 @@ def thought_record_create(
             record.save()
             idempotency_remember(user=actor, kind=THOUGHT_RECORD_KIND, key=key, digest=digest)
             _touch(client.pk, now)
+            _done(client, "thought_record", "exercises.thought_record", record, now)
     except IntegrityError:
         existing = ThoughtRecord.objects.filter(client=client, idempotency_key=key).first()
         if existing is None:
@@ -305,6 +321,8 @@ def activity_plan_log(
             update_fields=["done", "mastery", "pleasure", "logged_at", "updated_at", "updated_by"]
         )
         _touch(activity.client_id, now)
+        if values.done:
+            _done(activity.client, "activity", "exercises.activity", activity, now)
     return activity
 
 
@@ -379,6 +397,7 @@ def exposure_practice_create(
             values={ObservationKind.SUDS_PEAK: practice.suds_peak},
         )
         _touch(client.pk, now)
+        _done(client, "exposure", "exercises.exposure_practice", practice, now)
     return practice
 
 
@@ -452,6 +471,8 @@ def sleep_diary_save(
                 values={ObservationKind.SLEEP_EFFICIENCY: derived.sleep_efficiency},
             )
             _touch(client.pk, now)
+            if created:
+                _done(client, "sleep_diary", "exercises.sleep_diary", entry, now)
     except IntegrityError:
         # Another request stored this night first.
         raise ApplicationError(
@@ -489,6 +510,7 @@ def journal_entry_create(*, client: Client, actor: User, values: JournalEntryIn)
             updated_by=actor,
         )
         _touch(client.pk, now)
+        _done(client, "journal", "exercises.journal", entry, now)
     return entry
 
 

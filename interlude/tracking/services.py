@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
+from interlude.core.hooks import record_done
 from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.practices.models import Client
@@ -214,6 +215,15 @@ def checkin_create(
             _checkin_observations(checkin, actor)
             idempotency_remember(user=actor, kind=CHECKIN_KIND, key=key, digest=digest)
             Client.objects.filter(pk=client.pk).update(last_activity_at=now)
+            # A check-in routine set as homework is completed (core.hooks; one query when none).
+            record_done(
+                client=client,
+                kind="checkin",
+                ref="",
+                record_type="tracking.checkin",
+                record_id=str(checkin.public_id),
+                at=recorded_at,
+            )
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()
