@@ -77,6 +77,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "pages": json.dumps(OFFLINE_PAGES),
             "assets": json.dumps([static(a) for a in OFFLINE_ASSETS]),
             "version": CACHE_VERSION,
+            "icon": static("img/icon.svg"),  # for reminder notifications (web push)
         },
         content_type="text/javascript",
     )

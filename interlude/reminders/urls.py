@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from interlude.reminders import views
+
+urlpatterns = [
+    path("me/reminders/", views.reminders_page, name="client_reminders"),
+    path("practice/reminders/", views.practice_reminders, name="practice_reminders"),
+]

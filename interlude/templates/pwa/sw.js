@@ -82,3 +82,31 @@ self.addEventListener("fetch", (event) => {
     })());
   }
 });
+
+// Reminders (web push): the server sends only {"title", "body", "url"}, the same bland sentence as
+// the reminder email; nothing about the person. A tap opens Today (or the given page).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  const title = data.title || "Interlude";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: data.body || "You have something to do in Interlude today",
+    icon: "{{ icon }}",
+    data: { url: typeof data.url === "string" && data.url.startsWith("/") &&
+      !data.url.startsWith("//") ? data.url : "/today/" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/today/";
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: "window" })) {
+      if (new URL(client.url).origin === self.location.origin && "focus" in client) {
+        await client.navigate(url);
+        return client.focus();
+      }
+    }
+    return self.clients.openWindow(url);
+  })());
+});
