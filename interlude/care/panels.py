@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from interlude.care.calendar_selectors import appointment_next_soon
 from interlude.care.models import Appointment, AppointmentStatus, SafetyPlanVersion
 from interlude.care.views_appointments import appointments_panel_context
 from interlude.consents.access import CareAccess, Category
@@ -23,6 +24,21 @@ from interlude.core.timeline import TimelineItem, timeline_source_register
 )
 def record_appointments(access: CareAccess, **ctx: Any) -> dict[str, Any]:
     return appointments_panel_context(access=access)
+
+
+@panel_register(
+    page=Page.TODAY,
+    name="next_appointment",
+    title="Your next appointment",
+    order=20,
+    template="care/appointments_today.html",
+)
+def today_next_appointment(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
+    """The client's next booked session, when it is within a week (else nothing on Today)."""
+    if not access.is_self:
+        return None
+    upcoming = appointment_next_soon(access=access)
+    return {"a": upcoming} if upcoming is not None else None
 
 
 # --- the record's timeline ------------------------------------------------------------------------

@@ -13,21 +13,32 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from interlude.care.models import Appointment, AppointmentStatus
+from interlude.care.calendar_selectors import (
+    MODALITY_WORDS,
+    appointment_for_client,
+    appointment_ics_for_client,
+    appointments_for_client,
+)
+from interlude.care.ics import calendar_bytes
+from interlude.care.models import Appointment, AppointmentModality, AppointmentStatus
 from interlude.care.selectors import appointment_list
-from interlude.consents.access import CareAccess, access_client
+from interlude.care.services import appointment_logistics_check, appointment_logistics_set
+from interlude.consents.access import CareAccess, access_client, access_own
 from interlude.core.errors import ApplicationError
-from interlude.core.http import StaffRequest
+from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
 from interlude.measures.services import appointment_add, appointment_status_change
 from interlude.practices.enums import ShareScope
@@ -37,7 +48,53 @@ PANEL_ANCHOR = "#appointments"
 RECENT_LIMIT = 10
 
 
-class AppointmentForm(forms.Form):
+class LogisticsForm(forms.Form):
+    """How and where the session happens. The rules are `care.services.appointment_logistics_check`
+    (one check for every way in); the form only puts each problem beside its field."""
+
+    modality = forms.ChoiceField(
+        label="How you will meet",
+        choices=AppointmentModality.choices,
+        initial=AppointmentModality.IN_PERSON,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    location = forms.CharField(
+        label="Address (in person)",
+        help_text="Where the client should come. Shown to the client; leave empty if they know.",
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    join_url = forms.CharField(
+        label="Join link (video call)",
+        help_text="The link the client opens to join, starting with https://. Shown only to "
+        "the client and their care team, never in your calendar feed.",
+        required=False,
+        max_length=600,
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off"}),
+    )
+
+    def clean_logistics(self, data: dict[str, Any]) -> None:
+        try:
+            kind, location, join_url = appointment_logistics_check(
+                modality=data.get("modality") or AppointmentModality.IN_PERSON,
+                location=data.get("location", ""),
+                join_url=data.get("join_url", ""),
+            )
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            return
+        data.update(modality=kind, location=location, join_url=join_url)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(f in self.errors for f in ("modality", "location", "join_url")):
+            self.clean_logistics(data)
+        return data
+
+
+class AppointmentForm(LogisticsForm):
     day = forms.DateField(
         label="Date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -72,6 +129,8 @@ class AppointmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.time_zone = time_zone
         self.fields["start"].label = f"Start time ({time_zone})"
+
+    field_order = ("day", "start", "duration_minutes", "modality", "location", "join_url")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -151,14 +210,29 @@ def appointment_create_view(request: StaffRequest, client_id: uuid.UUID) -> Http
         request.POST if request.method == "POST" else None, time_zone=client.time_zone
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            appointment = appointment_add(
-                actor=request.user,
-                client=client,
-                clinician=request.membership,
-                starts_at=form.cleaned_data["starts_at"],
-                duration_minutes=form.cleaned_data["duration_minutes"],
-            )
+            # Booking (with its questionnaires) and its logistics commit together or not at all.
+            with transaction.atomic():
+                appointment = appointment_add(
+                    actor=request.user,
+                    client=client,
+                    clinician=request.membership,
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                )
+                if (data["modality"], data["location"], data["join_url"]) != (
+                    AppointmentModality.IN_PERSON,
+                    "",
+                    "",
+                ):
+                    appointment_logistics_set(
+                        actor=request.user,
+                        appointment=appointment,
+                        modality=data["modality"],
+                        location=data["location"],
+                        join_url=data["join_url"],
+                    )
         except ApplicationError as exc:
             field = exc.field if exc.field in form.fields else None
             form.add_error(field, exc.message)
@@ -205,3 +279,100 @@ def appointment_status_view(
         f"Session on {_when(appointment, client.time_zone)} marked {STATUS_WORDS[status]}.",
     )
     return redirect(_record_url(client))
+
+
+# --- changing how and where a session happens ----------------------------------------------------
+class AppointmentChangeForm(LogisticsForm):
+    pass
+
+
+@access(Access.CLINICIAN)
+def appointment_change_view(
+    request: StaffRequest, client_id: uuid.UUID, appointment_id: uuid.UUID
+) -> HttpResponse:
+    """GET: the session's modality, address and join link in a form. POST: save them. (A new
+    time is a new booking: cancel this one and add another, so questionnaires follow.)"""
+    care = access_client(
+        user=request.user,
+        client_id=client_id,
+        scope=ShareScope.CARE_RECORD,
+        for_write=request.method not in ("GET", "HEAD"),
+    )
+    client = care.client
+    appointment = next(
+        (a for a in appointment_list(access=care) if a.public_id == appointment_id), None
+    )
+    if appointment is None:
+        raise Http404
+    form = AppointmentChangeForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "modality": appointment.modality,
+            "location": appointment.location,
+            "join_url": appointment.join_url,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        appointment_logistics_set(
+            actor=request.user,
+            appointment=appointment,
+            modality=form.cleaned_data["modality"],
+            location=form.cleaned_data["location"],
+            join_url=form.cleaned_data["join_url"],
+        )
+        messages.success(request, f"Session on {_when(appointment, client.time_zone)} changed.")
+        return redirect(_record_url(client))
+    return render(
+        request,
+        "care/appointments_change.html",
+        {
+            "client": client,
+            "appointment": appointment,
+            "when": _when(appointment, client.time_zone),
+            "form": form,
+            "nav": "caseload",
+        },
+    )
+
+
+# --- the client's own appointments ---------------------------------------------------------------
+def calendar_domain(request: HttpRequest) -> str:
+    """The domain in event UIDs: the site's configured address, so a UID stays the same whichever
+    host name the request came in on (else the request's host, without its port)."""
+    configured = urlsplit(settings.SITE_URL).hostname if settings.SITE_URL else None
+    return configured or request.get_host().rsplit(":", 1)[0] or "interlude.invalid"
+
+
+@access(Access.CLIENT)
+def client_appointments_view(request: InterludeRequest) -> HttpResponse:
+    """The client's sessions: upcoming ones in full, a short history folded away."""
+    care = access_own(user=request.user)
+    listing = appointments_for_client(access=care)
+    return render(
+        request,
+        "care/appointments_client.html",
+        {
+            "client": care.client,
+            "upcoming": listing.upcoming,
+            "past": listing.past,
+            "modality_words": MODALITY_WORDS,
+            "nav": "today",
+        },
+    )
+
+
+@access(Access.CLIENT)
+def client_appointment_ics_view(
+    request: InterludeRequest, appointment_id: uuid.UUID
+) -> HttpResponse:
+    """ "Add to calendar": one session as an .ics file for the client's own calendar."""
+    care = access_own(user=request.user)
+    appointment = appointment_for_client(access=care, appointment_id=appointment_id)
+    body = calendar_bytes(
+        [appointment_ics_for_client(appointment, domain=calendar_domain(request))],
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

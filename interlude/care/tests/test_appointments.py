@@ -341,14 +341,15 @@ def test_the_panel_splits_upcoming_and_recent_in_the_clients_time_zone(pair):
 
     text = _text(html)
     assert (
-        "Upcoming When Length With Status Change status Mon 9 Mar 2026, 10:00 50 min "
-        "Dr. Alex Rivera Scheduled Cancel : session on Mon 9 Mar 2026, 10:00 Recent"
+        "Upcoming When Length With How Status Change status Mon 9 Mar 2026, 10:00 50 min "
+        "Dr. Alex Rivera In person Scheduled Place or link : session on Mon 9 Mar 2026, 10:00 "
+        "Cancel : session on Mon 9 Mar 2026, 10:00 Recent"
     ) in text
     assert (
-        "Mon 23 Feb 2026, 10:00 50 min Dr. Alex Rivera Did not attend "
+        "Mon 23 Feb 2026, 10:00 50 min Dr. Alex Rivera In person Did not attend "
         "Attended : session on Mon 23 Feb 2026, 10:00 Cancelled : session on Mon 23 Feb 2026, 10:00"
     ) in text
-    assert "Mon 16 Feb 2026, 10:00 50 min Dr. Alex Rivera Attended Did not attend" in text
+    assert "Mon 16 Feb 2026, 10:00 50 min Dr. Alex Rivera In person Attended Did not attend" in text
     assert text.index("23 Feb") < text.index("16 Feb")  # recent: latest first
     assert f'action="{add_url(client)}"' in html
 
