@@ -150,7 +150,7 @@ class TargetDirection(models.TextChoices):
 
 class Goal(ClientOwnedModel):
     """A goal on the treatment plan, under a problem or on its own. Optionally linked to a
-    questionnaire and a target (`instrument_code` "PHQ9", below 10), so its progress shows from
+    questionnaire and a target (`instrument_code` "phq9", below 10), so its progress shows from
     the client's own scores; reviewed over time by Goal Attainment Scaling (GoalReview)."""
 
     problem = models.ForeignKey(
