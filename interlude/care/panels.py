@@ -82,3 +82,47 @@ def timeline_care(
         for v in versions
     ]
     return items
+
+
+# --- the treatment plan and session notes (care/views_plan.py, care/views_notes.py) ---------------
+@panel_register(
+    page=Page.RECORD,
+    name="treatment_plan",
+    title="Treatment plan",
+    order=32,
+    template="care/plan_record_panel.html",
+)
+def record_treatment_plan(access: CareAccess, **ctx: Any) -> dict[str, Any]:
+    from interlude.care.views_plan import plan_panel_context
+
+    return plan_panel_context(access=access, definitions=ctx.get("definitions"))
+
+
+@panel_register(
+    page=Page.RECORD,
+    name="session_notes",
+    title="Session notes",
+    order=34,
+    template="care/notes_record_panel.html",
+)
+def record_session_notes(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
+    """For the care team only (and an owner reading under emergency access)."""
+    from interlude.care.views_notes import notes_panel_context
+
+    return notes_panel_context(access=access)
+
+
+@panel_register(
+    page=Page.BRIEF,
+    name="treatment_plan",
+    title="Goals",
+    order=55,
+    template="care/plan_brief_panel.html",
+    region="right",
+)
+def brief_treatment_plan(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
+    """The active goals with their progress and latest GAS review; nothing when there are none."""
+    from interlude.care.views_plan import plan_panel_context
+
+    context = plan_panel_context(access=access)
+    return context if context["plan_goals"] else None
