@@ -3,6 +3,7 @@ messaging hours. Callers pass a client they loaded through the gate (or the clie
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -34,11 +35,11 @@ def thread_messages(
     return rows
 
 
-def message_get(*, client: Client, message_id: object) -> Message | None:
+def message_get(*, client: Client, message_id: uuid.UUID) -> Message | None:
     return Message.objects.filter(client=client, public_id=message_id).first()
 
 
-def attachment_get(*, client: Client, attachment_id: object) -> MessageAttachment | None:
+def attachment_get(*, client: Client, attachment_id: uuid.UUID) -> MessageAttachment | None:
     return (
         MessageAttachment.objects.filter(client=client, public_id=attachment_id)
         .select_related("message")

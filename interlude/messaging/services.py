@@ -358,7 +358,8 @@ def message_notify_send(*, message_id: int) -> int:
         return 0  # the email for the first unread message of this batch already told them
     client = message.client
     if message.by == Side.CARE_TEAM:
-        return new_message_email_send(email=client.user.email, path=reverse("client_messages"))
+        email = client.user.email if client.user is not None else ""
+        return new_message_email_send(email=email, path=reverse("client_messages"))
     path = reverse("clinician_thread", args=[client.public_id])
     emails = (
         CareTeamMember.objects.filter(client=client, membership__is_active=True)
