@@ -142,7 +142,7 @@ class RefusingBackend(BaseEmailBackend):
 
     code = 451
 
-    def send_messages(self, messages):  # noqa: ANN001, ANN201
+    def send_messages(self, messages):
         raise smtplib.SMTPDataError(self.code, b"try again later")
 
 
@@ -213,7 +213,7 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 service.bodies.append(self.rfile.read(length))
                 service.headers = {k.lower(): v for k, v in self.headers.items()}
