@@ -218,9 +218,7 @@ def care_assignment_post(request: InterludeRequest, client_id: uuid.UUID, payloa
     if care.membership is None:
         raise Http404
     if not care.module_on(Module.HOMEWORK):
-        return Status(
-            422, error_body("tool_kind", "Homework is switched off for this client.")
-        )
+        return Status(422, error_body("tool_kind", "Homework is switched off for this client."))
     try:
         assignment = assignment_create(
             client=care.client,
