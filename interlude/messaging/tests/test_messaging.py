@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -468,3 +468,43 @@ def test_settings_page_saves_hours_and_is_audited(pair):
         {"open_1": "1", "start_1": "12:00", "end_1": "08:00", "reply_time": "1"},
     )
     assert bad.status_code == 422
+
+
+def test_break_glass_reads_the_thread_but_never_writes_or_marks_read(pair):
+    from interlude.consents.models import BreakGlassGrant
+    from interlude.practices.enums import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    _membership, client = pair
+    message_send(
+        client=client, sender=client.user, by=Side.CLIENT, body="hello", idempotency_key="bg"
+    )
+    owner = MembershipFactory(
+        practice=client.practice, role=Role.OWNER, user=UserFactory(mfa_exempt=True)
+    )
+    BreakGlassGrant.objects.create(
+        practice=client.practice,
+        client=client,
+        user=owner.user,
+        reason="client unreachable after a risk message",
+        expires_at=NOW + timedelta(hours=1),
+    )
+    http = logged_in(owner.user)
+    api = f"/api/v1/clients/{client.public_id}/messages"
+    assert http.get(api).status_code == 200
+    assert http.get(f"/clinic/clients/{client.public_id}/messages/").status_code == 200
+    assert Message.objects.get().read_at is None
+    assert post_json(http, api, {"body": "hi", "idempotency_key": "z"}).status_code == 404
+    assert Message.objects.count() == 1
+
+
+def test_demo_thread_is_seeded_once(pair):
+    from interlude.messaging.demo import DEMO_THREAD, demo_messages
+
+    _, client = pair
+    assert demo_messages(client=client, now=NOW) is True
+    assert demo_messages(client=client, now=NOW) is False
+    rows = list(Message.objects.filter(client=client))
+    assert len(rows) == len(DEMO_THREAD)
+    assert {m.by for m in rows} == {Side.CLIENT, Side.CARE_TEAM}
+    assert sum(m.read_at is None for m in rows) == 1
