@@ -95,11 +95,15 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, questionnaires: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["article"].choices = [("", "Choose")] + [(a.slug, a.title) for a in articles()]
-        self.fields["questionnaire"].choices = [("", "Choose"), *questionnaires]
+        article_field = self.fields["article"]
+        questionnaire_field = self.fields["questionnaire"]
+        assert isinstance(article_field, forms.ChoiceField)
+        assert isinstance(questionnaire_field, forms.ChoiceField)
+        article_field.choices = [("", "Choose")] + [(a.slug, a.title) for a in articles()]
+        questionnaire_field.choices = [("", "Choose"), *questionnaires]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         repeat = data.get("repeat")
         if repeat == "once" and not data.get("due_on"):
             self.add_error("due_on", "Enter the date it is due.")

@@ -7,6 +7,7 @@ is no longer offered as overdue: it stays missed in the adherence numbers.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -147,14 +148,14 @@ def assignments_due_for_client(*, client: Client, today: date) -> list[DueEntry]
     return [e for e in assignment_list_for_client(client=client, today=today) if e.rank <= 1]
 
 
-def assignment_get_own(*, client: Client, public_id: object) -> Assignment | None:
+def assignment_get_own(*, client: Client, public_id: uuid.UUID | str) -> Assignment | None:
     try:
         return Assignment.objects.select_related("client").get(client=client, public_id=public_id)
     except (Assignment.DoesNotExist, ValueError):
         return None
 
 
-def assignment_get_for_care(*, access: CareAccess, public_id: object) -> Assignment | None:
+def assignment_get_for_care(*, access: CareAccess, public_id: uuid.UUID | str) -> Assignment | None:
     try:
         return (
             access.scope(Assignment.objects.all(), Category.HOMEWORK)
