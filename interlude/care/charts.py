@@ -125,14 +125,14 @@ def gas_chart_svg(points: Sequence[GasPoint], *, chart_id: str, title: str) -> s
             )
     if len(ordered) > 1:
         d = " ".join(
-            f"{'M' if i == 0 else 'L'}{_fmt(x(day))} {_fmt(y(p.score))}"
-            for i, (day, p) in enumerate(zip(days, ordered, strict=True))
+            f"{'M' if i == 0 else 'L'}{_fmt(x(ordinal))} {_fmt(y(p.score))}"
+            for i, (ordinal, p) in enumerate(zip(days, ordered, strict=True))
         )
         parts.append(f'<path class="chart-line" fill="none" d="{d}"/>')
-    for day, p in zip(days, ordered, strict=True):
+    for ordinal, p in zip(days, ordered, strict=True):
         tip = f"{_date(p.day)}: {gas_signed(p.score)}, {GAS_WORDS[p.score]}"
         parts.append(
-            f'<circle class="chart-point" cx="{_fmt(x(day))}" cy="{_fmt(y(p.score))}" r="4">'
+            f'<circle class="chart-point" cx="{_fmt(x(ordinal))}" cy="{_fmt(y(p.score))}" r="4">'
             f"<title>{escape(tip)}</title></circle>"
         )
     parts.append("</svg>")

@@ -9,6 +9,8 @@ download about themselves is the export's rule (rights), not this module's.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
@@ -34,7 +36,7 @@ def session_note_list(*, access: CareAccess, limit: int | None = None) -> list[S
     return list(rows[:limit] if limit else rows)
 
 
-def session_note_get(*, access: CareAccess, note_id: object) -> SessionNote:
+def session_note_get(*, access: CareAccess, note_id: uuid.UUID | str) -> SessionNote:
     """One note with its addenda (oldest first, with their authors), or 404."""
     found = (
         _notes(access)

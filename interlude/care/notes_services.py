@@ -59,7 +59,7 @@ class NoteSignedError(ApplicationError):
 
 def _template(value: object) -> NoteTemplate:
     try:
-        return NoteTemplate(value)
+        return NoteTemplate(str(value))
     except ValueError:
         raise ApplicationError("Choose the SOAP or the DAP template.", field="template") from None
 

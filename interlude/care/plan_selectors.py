@@ -8,9 +8,10 @@ screens join the two (care/views_plan.py), so this module never imports `measure
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from interlude.care.models import (
@@ -52,11 +53,11 @@ class TreatmentPlan:
         return sorted({g.instrument_code for g in self.goals if g.instrument_code})
 
 
-def _problems(care: CareAccess):  # type: ignore[no-untyped-def]
+def _problems(care: CareAccess) -> QuerySet[Problem]:
     return care.scope(Problem.objects.all(), Category.CARE_RECORD)
 
 
-def _goals(care: CareAccess):  # type: ignore[no-untyped-def]
+def _goals(care: CareAccess) -> QuerySet[Goal]:
     return care.scope(Goal.objects.all(), Category.CARE_RECORD)
 
 
@@ -87,14 +88,14 @@ def treatment_plan_get(*, access: CareAccess, active_only: bool = False) -> Trea
     return TreatmentPlan(problems=list(by_problem.values()), loose_goals=loose, goals=goals)
 
 
-def problem_get(*, access: CareAccess, problem_id: object) -> Problem:
+def problem_get(*, access: CareAccess, problem_id: uuid.UUID | str) -> Problem:
     found = _problems(access).filter(public_id=problem_id).first()
     if found is None:
         raise Http404
     return found
 
 
-def goal_get(*, access: CareAccess, goal_id: object) -> Goal:
+def goal_get(*, access: CareAccess, goal_id: uuid.UUID | str) -> Goal:
     found = _goals(access).select_related("problem").filter(public_id=goal_id).first()
     if found is None:
         raise Http404

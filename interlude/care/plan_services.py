@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.http import Http404
@@ -165,7 +166,7 @@ def _own(care: CareAccess, row: Problem | Goal) -> None:
         raise Http404
 
 
-def _choice(enum: type, value: object, *, field: str, words: str):  # type: ignore[no-untyped-def]
+def _choice(enum: type, value: object, *, field: str, words: str) -> Any:
     try:
         return enum(value)
     except ValueError:

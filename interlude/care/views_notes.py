@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -77,7 +77,9 @@ class NoteForm(forms.Form):
         self.template = template
         self.appointments = {str(a.public_id): a for a in appointments}
         tz = ZoneInfo(zone)
-        self.fields["appointment"].choices = [("", "Not linked to an appointment")] + [
+        cast(forms.ChoiceField, self.fields["appointment"]).choices = [
+            ("", "Not linked to an appointment")
+        ] + [
             (
                 str(a.public_id),
                 f"{a.starts_at.astimezone(tz):%a %-d %b %Y, %H:%M} ({a.get_status_display()})",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -273,10 +273,10 @@ class GoalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.problems = {str(p.public_id): p for p in problems}
         self.definitions = definitions
-        self.fields["problem"].choices = [("", "None (a goal of its own)")] + [
-            (str(p.public_id), p.title) for p in problems
-        ]
-        self.fields["instrument_code"].choices = [("", "None")] + [
+        cast(forms.ChoiceField, self.fields["problem"]).choices = [
+            ("", "None (a goal of its own)")
+        ] + [(str(p.public_id), p.title) for p in problems]
+        cast(forms.ChoiceField, self.fields["instrument_code"]).choices = [("", "None")] + [
             (code, f"{d.short_name} ({d.name})")
             for code, d in sorted(definitions.items(), key=lambda kv: kv[1].short_name)
         ]

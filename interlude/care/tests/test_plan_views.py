@@ -21,7 +21,6 @@ from interlude.care.tests.plan_notes_support import (
 )
 from interlude.practices.enums import Role
 from tests.factories import (
-    CareTeamMemberFactory,
     MembershipFactory,
     UserFactory,
     clinician_with_client,
@@ -75,7 +74,7 @@ def test_the_care_team_sees_the_plan(pair):
 
 
 def test_the_client_an_admin_another_practice_and_a_colleague_off_the_team_get_404(pair):
-    membership, client = pair
+    _membership, client = pair
     admin = MembershipFactory(
         practice=client.practice, role=Role.ADMIN, user=UserFactory(mfa_exempt=True)
     )
