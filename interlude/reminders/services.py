@@ -102,25 +102,27 @@ def preferences_save(
     """Save the client's preferences; reminders already planned but not yet sent are re-planned
     with the new ones."""
     if channel not in Channel.values:
-        raise ApplicationError("Choose email, notifications on your phone, or none.", "channel")
+        raise ApplicationError(
+            "Choose email, notifications on your phone, or none.", field="channel"
+        )
     if channel == Channel.PUSH and not push_available(practice=client.practice):
         raise ApplicationError(
             "Notifications on your phone are not available at your practice. Choose email.",
-            "channel",
+            field="channel",
         )
     if preferred_time is None:
-        raise ApplicationError("Enter a time like 19:00.", "preferred_time")
+        raise ApplicationError("Enter a time like 19:00.", field="preferred_time")
     _require_time(preferred_time, "preferred_time")
     _require_time(quiet_start, "quiet_start")
     _require_time(quiet_end, "quiet_end")
     if (quiet_start is None) != (quiet_end is None):
         field = "quiet_end" if quiet_end is None else "quiet_start"
         raise ApplicationError(
-            "Enter both when quiet hours start and when they end, or neither.", field
+            "Enter both when quiet hours start and when they end, or neither.", field=field
         )
     if quiet_start is not None and quiet_start == quiet_end:
         raise ApplicationError(
-            "Quiet hours must end at a different time than they start.", "quiet_end"
+            "Quiet hours must end at a different time than they start.", field="quiet_end"
         )
     with transaction.atomic():
         prefs, _ = ReminderPreferences.objects.select_for_update().get_or_create(client=client)
@@ -165,10 +167,10 @@ def push_available(*, practice: Practice) -> bool:
 
 def _clean_key(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value or len(value) > 200:
-        raise ApplicationError("This device's push keys are missing or too long.", field)
+        raise ApplicationError("This device's push keys are missing or too long.", field=field)
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
     if not set(value) <= allowed:
-        raise ApplicationError("This device's push keys are not valid.", field)
+        raise ApplicationError("This device's push keys are not valid.", field=field)
     return value
 
 
@@ -177,9 +179,9 @@ def push_subscription_save(
 ) -> PushSubscription:
     """Register (or refresh) one device. Only https endpoints are kept: the push service's."""
     if not push_available(practice=client.practice):
-        raise ApplicationError("Notifications on your phone are not available.", "endpoint")
+        raise ApplicationError("Notifications on your phone are not available.", field="endpoint")
     if not endpoint.startswith("https://") or len(endpoint) > ENDPOINT_MAX:
-        raise ApplicationError("The push address must be an https address.", "endpoint")
+        raise ApplicationError("The push address must be an https address.", field="endpoint")
     info = {
         "endpoint": endpoint,
         "keys": {
