@@ -87,7 +87,9 @@ class ClientAppointments:
     past: list[Appointment]  # over, latest first, at most CLIENT_PAST_LIMIT
 
 
-def appointments_for_client(*, access: CareAccess, now: datetime | None = None):
+def appointments_for_client(
+    *, access: CareAccess, now: datetime | None = None
+) -> ClientAppointments:
     """The client's sessions for their own page (access: their own, from `access_own`)."""
     now = now or timezone.now()
     rows = appointment_list(access=access)
