@@ -39,7 +39,11 @@ MIN_PERIODS = 5
 
 
 @panel_register(
-    page=Page.TODAY, name="homework", title="Homework", order=20, template="homework/_today.html"
+    page=Page.TODAY,
+    name="assignments",
+    title="Homework",
+    order=20,
+    template="homework/_today.html",
 )
 def today_homework(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
     if not access.is_self or not access.module_on(Module.HOMEWORK):
@@ -161,7 +165,11 @@ def score_relation(
 
 
 @panel_register(
-    page=Page.RECORD, name="homework", title="Homework", order=36, template="homework/_record.html"
+    page=Page.RECORD,
+    name="assignments",
+    title="Homework set",
+    order=36,
+    template="homework/_record.html",
 )
 def record_homework(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
     client = access.client
@@ -182,8 +190,8 @@ def record_homework(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
 
 @panel_register(
     page=Page.BRIEF,
-    name="homework",
-    title="Homework",
+    name="assignments",
+    title="Homework set",
     order=50,
     template="homework/_brief.html",
     region="right",
