@@ -29,6 +29,7 @@ from interlude.care.models import (
 from interlude.care.selectors import appointment_list
 from interlude.consents.access import CareAccess, Category, access_caseload
 from interlude.core.errors import SecondFactorRequired
+from interlude.practices.enums import Role
 from interlude.practices.models import Membership
 
 # The feed's window: a month back (this week's and last week's sessions stay put) to a year ahead.
@@ -134,18 +135,22 @@ def appointment_ics_for_client(appointment: Appointment, *, domain: str) -> IcsE
     """The event for the client's own calendar: who with, and where or how to join."""
     modality = AppointmentModality(appointment.modality)
     clinician = appointment.clinician.user.get_full_name()
+    cancelled = appointment.status == AppointmentStatus.CANCELLED
     lines = [MODALITY_WORDS[modality] + "."]
-    if modality == AppointmentModality.VIDEO and appointment.join_url:
-        lines.append(f"Join: {appointment.join_url}")
+    # A cancelled session keeps no way in: its link may be reused for someone else's session.
+    location = appointment.location if modality == AppointmentModality.IN_PERSON else ""
+    join_url = "" if cancelled or modality != AppointmentModality.VIDEO else appointment.join_url
+    if join_url:
+        lines.append(f"Join: {join_url}")
     return IcsEvent(
         uid=appointment_uid(appointment, domain=domain),
         starts_at=appointment.starts_at,
         duration_minutes=appointment.duration_minutes,
         summary=f"Appointment with {clinician}",
         sequence=appointment_sequence(appointment),
-        cancelled=appointment.status == AppointmentStatus.CANCELLED,
-        location=appointment.location if modality == AppointmentModality.IN_PERSON else "",
-        url=appointment.join_url if modality == AppointmentModality.VIDEO else "",
+        cancelled=cancelled,
+        location=location,
+        url=join_url,
         description="\n".join(lines),
     )
 
@@ -160,7 +165,13 @@ def calendar_feed_find(*, token: str) -> CalendarFeed | None:
         .filter(token_hash=token_hash(token), revoked_at__isnull=True)
         .first()
     )
-    if feed is None or not feed.membership.is_active or not feed.membership.user.is_active:
+    member = feed.membership if feed is not None else None
+    if (
+        member is None
+        or not member.is_active
+        or not member.user.is_active
+        or not Role(member.role).is_clinical  # an admin now: no clients to show
+    ):
         return None
     return feed
 

@@ -39,6 +39,7 @@ from interlude.care.ics import calendar_bytes
 from interlude.care.views_appointments import calendar_domain
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
+from interlude.core.middleware import client_ip
 from interlude.core.policy import Access, access
 from interlude.practices.enums import Role
 
@@ -150,7 +151,8 @@ def _over_limit(key: str, limit: int) -> bool:
 
 
 def _client_address(request: InterludeRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # The project's one rule for the caller's address (the proxy's header when configured).
+    return client_ip(request) or "unknown"
 
 
 @access(Access.PUBLIC)

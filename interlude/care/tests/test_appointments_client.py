@@ -118,7 +118,9 @@ def test_the_ics_is_valid_and_in_utc_on_either_side_of_the_dst_change(clinician,
 
 
 def test_a_cancelled_session_downloads_as_cancelled_with_a_higher_sequence(clinician, client):
-    appointment = book(clinician, client, AFTER_DST)
+    appointment = book(
+        clinician, client, AFTER_DST, modality="video", join_url="https://meet.example.org/r7"
+    )
     http = logged_in(client.user)
     first = _events(http.get(ics_url(appointment)).content)[0]
 
@@ -128,7 +130,9 @@ def test_a_cancelled_session_downloads_as_cancelled_with_a_higher_sequence(clini
         )
         again = _events(http.get(ics_url(appointment)).content)[0]
 
+    assert str(first["url"]) == "https://meet.example.org/r7"
     assert str(again["status"]) == "CANCELLED"
+    assert "url" not in again  # a cancelled session keeps no way in
     assert str(again["uid"]) == str(first["uid"])
     assert int(again["sequence"]) > int(first["sequence"])
 

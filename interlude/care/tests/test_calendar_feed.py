@@ -293,10 +293,18 @@ def test_unknown_and_revoked_tokens_are_404(clinician, client):
     assert HttpClient().get(feed_url("x" * 300)).status_code == 404
 
 
-def test_a_deactivated_clinicians_feed_is_404(clinician, client):
+@pytest.mark.parametrize("change", ["deactivated", "user_disabled", "now_admin"])
+def test_a_feed_whose_clinician_may_no_longer_see_clients_is_404(clinician, client, change):
     _feed, token = calendar_feed_create(actor=clinician.user, membership=clinician)
-    clinician.is_active = False
-    clinician.save()
+    if change == "deactivated":
+        clinician.is_active = False
+        clinician.save()
+    elif change == "user_disabled":
+        clinician.user.is_active = False
+        clinician.user.save()
+    else:
+        clinician.role = Role.ADMIN
+        clinician.save()
 
     assert HttpClient().get(feed_url(token)).status_code == 404
 
