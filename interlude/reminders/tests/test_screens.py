@@ -242,3 +242,13 @@ def test_record_panel_says_how_long_since_data_and_whether_reminders_reach():
     assert ctx["reach"].last_sent_at == datetime(2026, 5, 3, 23, 0, tzinfo=UTC)
     assert ctx["reach"].last_failure_reason == "mail server answered 451"
     assert CheckIn.objects.filter(client=client).count() == 1
+
+
+def test_demo_seed_is_idempotent():
+    from interlude.reminders.demo import seed_demo
+
+    _, client = clinician_with_client()
+    for _ in range(2):
+        seed_demo(practice=client.practice, clients=[client], now=NOW)
+    assert Reminder.objects.filter(client=client, status=ReminderStatus.SENT).count() == 7
+    assert DeliveryAttempt.objects.filter(reminder__client=client).count() == 8
