@@ -361,3 +361,41 @@ def test_the_plan_page_reads_in_a_fixed_number_of_queries(pair, django_assert_nu
 
     assert response.status_code == 200
     assert response.content.decode().count('class="plan-goal"') == 10
+
+
+def test_every_form_page_opens_with_its_fields_filled_in(pair):
+    membership, client = pair
+    goal = _linked_goal(membership, client, target=10)
+    http = logged_in(membership.user)
+    base = plan_url(client)
+
+    pages = {
+        "problems/add/": "Add a problem",
+        f"problems/{goal.problem.public_id}/edit/": "Change a problem",
+        "goals/add/": "Add a goal",
+        f"goals/{goal.public_id}/edit/": "Change a goal",
+        f"goals/{goal.public_id}/review/": "Review a goal (Goal Attainment Scaling)",
+    }
+    for path, heading in pages.items():
+        response = http.get(base + path)
+        assert response.status_code == 200, path
+        assert f"<h1>{heading} " in response.content.decode()
+    edit = http.get(f"{base}goals/{goal.public_id}/edit/").content.decode()
+    assert '<option value="phq9" selected>PHQ-9' in edit
+    assert 'value="10.0"' in edit or 'value="10"' in edit
+    review = http.get(f"{base}goals/{goal.public_id}/review/").content.decode()
+    assert 'value="2026-03-18"' in review
+    assert "+2: Much more than expected" in review
+
+
+def test_closing_a_goal_from_the_plan_page(pair):
+    membership, client = pair
+    goal = _linked_goal(membership, client)
+
+    response = logged_in(membership.user).post(
+        f"{plan_url(client)}goals/{goal.public_id}/status/", {"status": "achieved"}
+    )
+
+    goal.refresh_from_db()
+    assert response.status_code == 302
+    assert goal.status == "achieved"
