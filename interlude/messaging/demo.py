@@ -6,6 +6,7 @@ demo words carry no risk phrase)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -83,8 +84,10 @@ def demo_messages(*, client: Client, now: datetime | None = None) -> bool:
 
     latest_record = ThoughtRecord.objects.filter(client=client).order_by("-occurred_at").first()
     clinician = member.membership.user
+    zone = ZoneInfo(client.time_zone)  # the hours in DEMO_THREAD are the client's wall clock
     for i, (days, hour, side, text, share) in enumerate(DEMO_THREAD):
-        sent_at = (now - timedelta(days=days)).replace(hour=hour, minute=12, second=0)
+        local = (now - timedelta(days=days)).astimezone(zone)
+        sent_at = local.replace(hour=hour, minute=12, second=0, microsecond=0)
         sender = client.user if side == Side.CLIENT else clinician
         reader = clinician if side == Side.CLIENT else client.user
         shared = share and latest_record is not None
