@@ -508,3 +508,56 @@ def test_demo_thread_is_seeded_once(pair):
     assert len(rows) == len(DEMO_THREAD)
     assert {m.by for m in rows} == {Side.CLIENT, Side.CARE_TEAM}
     assert sum(m.read_at is None for m in rows) == 1
+
+
+def _thought_record(client):
+    from interlude.exercises.models import ThoughtRecord
+
+    return ThoughtRecord.objects.create(
+        practice=client.practice,
+        client=client,
+        content='{"situation": "call"}',
+        belief_before=80,
+        belief_after=40,
+        is_complete=True,
+        idempotency_key="tr",
+        occurred_at=NOW - timedelta(days=2),
+        created_by=client.user,
+        updated_by=client.user,
+    )
+
+
+@pytest.mark.parametrize(("shared", "shown"), [(True, True), (False, False)])
+def test_shared_worksheet_follows_its_own_sharing_category(pair, shared, shown):
+    membership, client = pair
+    record = _thought_record(client)
+    http = logged_in(client.user)
+    assert f"thought_record:{record.public_id}" in http.get("/messages/").content.decode()
+    http.post(
+        "/messages/",
+        {
+            "body": "have a look",
+            "idempotency_key": "sh",
+            "share": f"thought_record:{record.public_id}",
+        },
+    )
+    assert Message.objects.get().shared_id == record.public_id
+    ClientPrivacy.objects.update_or_create(
+        client=client, defaults={"categories": {"worksheets": shared}}
+    )
+    page = logged_in(membership.user).get(f"/clinic/clients/{client.public_id}/messages/")
+    html = page.content.decode()
+    assert ("(belief 80 → 40)" in html) is shown
+    assert ("A shared thought record that is not shown here." in html) is not shown
+
+
+def test_sharing_another_clients_record_is_refused(pair):
+    _, client = pair
+    _, stranger = clinician_with_client()
+    record = _thought_record(stranger)
+    answer = logged_in(client.user).post(
+        "/messages/",
+        {"body": "x", "idempotency_key": "sx", "share": f"thought_record:{record.public_id}"},
+    )
+    assert answer.status_code == 422
+    assert Message.objects.count() == 0
