@@ -33,6 +33,7 @@ from interlude.messaging.selectors import (
 from interlude.messaging.services import (
     MessageRateLimited,
     Upload,
+    attachment_max_bytes,
     message_send,
     messaging_settings_get,
     messaging_settings_save,
@@ -141,7 +142,7 @@ def _post(
         if not model.objects.filter(client=care.client, public_id=shared_id).exists():
             return None, {"share": "Choose a worksheet or check-in from the list."}, 422
     try:
-        data = upload.read(10 * 1024 * 1024 + 1) if upload is not None else None
+        data = upload.read(attachment_max_bytes() + 1) if upload is not None else None
         message, _ = message_send(
             client=care.client,
             sender=request.user,
