@@ -252,3 +252,18 @@ def test_demo_seed_is_idempotent():
         seed_demo(practice=client.practice, clients=[client], now=NOW)
     assert Reminder.objects.filter(client=client, status=ReminderStatus.SENT).count() == 7
     assert DeliveryAttempt.objects.filter(reminder__client=client).count() == 8
+
+
+def test_reach_summary_reads_in_a_fixed_number_of_queries(django_assert_num_queries):
+    from interlude.reminders.selectors import reminder_reach
+
+    _, client = clinician_with_client()
+    ReminderPreferences.objects.create(client=client)
+    with time_machine.travel(NOW, tick=False):
+        from interlude.reminders.demo import seed_demo
+
+        seed_demo(practice=client.practice, clients=[client], now=NOW)
+    with django_assert_num_queries(5):
+        reach = reminder_reach(client=client)
+    assert (reach.channel, reach.paused, reach.devices) == ("email", False, 0)
+    assert reach.last_failure_reason == "mail server answered 451"
