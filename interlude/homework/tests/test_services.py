@@ -279,3 +279,35 @@ def test_ended_homework_is_no_longer_due(pair):
     assert assignments_due_for_client(client=client, today=TODAY) == []
     result = adherence_for_assignment(assignment=a, today=TODAY)
     assert result.missed == 8  # 2..9 March
+
+
+def test_a_relaxation_session_counts_toward_n_times_a_week(pair):
+    from datetime import timedelta
+
+    from interlude.exercises.relaxation_services import relaxation_session_create
+
+    membership, client = pair
+    a = assign(
+        membership,
+        client,
+        tool_kind="relaxation",
+        tool_ref="paced",
+        schedule="weekly_count",
+        times_per_week=3,
+        rrule="",
+        starts_on=date(2026, 3, 9),
+    )
+    session, _ = relaxation_session_create(
+        client=client,
+        actor=client.user,
+        kind="paced",
+        started_at=NOW - timedelta(minutes=5),
+        seconds_practised=300,
+        idempotency_key="r1",
+    )
+    [row] = AssignmentOccurrence.objects.filter(assignment=a)
+    assert (row.due_on, row.record_type, row.record_id) == (
+        TODAY,
+        "exercises.relaxation_session",
+        str(session.public_id),
+    )
