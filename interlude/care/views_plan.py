@@ -172,7 +172,7 @@ def goal_rows(
             ),
             chart_description=gas_description(points),
             review_form=(
-                GasReviewForm(initial={"reviewed_on": today}, prefix=f"g{goal.public_id.hex[:8]}")
+                GasReviewForm(initial={"reviewed_on": today}, prefix=f"g{goal.public_id.hex}")
                 if with_forms and goal.status == GoalStatus.ACTIVE
                 else None
             ),
@@ -595,7 +595,7 @@ def goal_review(request: StaffRequest, client_id: uuid.UUID, goal_id: uuid.UUID)
     care = _care(request, client_id)
     goal = goal_get(access=care, goal_id=goal_id)
     prefix = request.POST.get("form_prefix") or None if request.method == "POST" else None
-    if prefix is not None and prefix != f"g{goal.public_id.hex[:8]}":
+    if prefix is not None and prefix != f"g{goal.public_id.hex}":
         raise Http404
     form = GasReviewForm(
         request.POST if request.method == "POST" else None,

@@ -263,7 +263,7 @@ def test_a_gas_review_off_the_scale_is_a_422_naming_the_score(pair, score):
 def test_a_gas_review_from_the_plan_page_form_is_saved(pair):
     membership, client = pair
     goal = _linked_goal(membership, client)
-    prefix = f"g{goal.public_id.hex[:8]}"
+    prefix = f"g{goal.public_id.hex}"
 
     response = logged_in(membership.user).post(
         f"{plan_url(client)}goals/{goal.public_id}/review/",
