@@ -104,6 +104,34 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         "relaxation", "Relaxation practice", "Dates and ratings.", ("exercises.RelaxationSession",)
     ),
+    RecordType(
+        "session_notes",
+        "Session notes",
+        "Notes of each session, signed or draft, with their addenda.",
+        ("care.SessionNoteAddendum", "care.SessionNote"),
+        ("care.SessionNote",),
+    ),
+    RecordType(
+        "treatment_plan",
+        "Treatment plan",
+        "Problems, goals and the reviews of progress towards them.",
+        ("care.GoalReview", "care.Goal", "care.Problem"),
+        ("care.Goal",),
+    ),
+    RecordType(
+        "homework",
+        "Homework",
+        "What was set between sessions, how each day went and the feedback given.",
+        ("homework.AssignmentOccurrence", "homework.Assignment"),
+        ("homework.Assignment",),
+    ),
+    RecordType(
+        "messages",
+        "Messages",
+        "The message thread with the care team and its attachments.",
+        ("messaging.MessageAttachment", "messaging.Message"),
+        ("messaging.Message",),
+    ),
 )
 RECORD_TYPE_KEYS = tuple(t.key for t in RECORD_TYPES)
 
@@ -115,6 +143,9 @@ ALWAYS_ERASED: tuple[str, ...] = (
     "practices.CareTeamMember",
     "practices.Invitation",
     "rights.ExportJob",
+    "reminders.Reminder",
+    "reminders.ReminderPreferences",
+    "reminders.PushSubscription",
 )
 
 # Always kept: the record of consent and of who accessed the record (append-only or audit

@@ -176,7 +176,72 @@ def _seed(client: Client, owner, tag: str) -> dict[str, object]:
             **base, clinician=owner, starts_at=T0 + timedelta(days=3)
         ),
     }
+    rows.update(_seed_between_sessions(client, owner, base, c))
     return rows
+
+
+def _seed_between_sessions(client: Client, owner, base: dict, c) -> dict[str, object]:
+    """Rows of [6]: the treatment plan, session notes, homework, messages and push devices."""
+    from interlude.care.models import Goal, GoalReview, Problem, SessionNote, SessionNoteAddendum
+    from interlude.homework.models import Assignment, AssignmentOccurrence
+    from interlude.messaging.models import Message, MessageAttachment
+    from interlude.reminders.models import PushSubscription
+
+    problem = Problem.objects.create(**base, title=c("problem"), description=c("problem-text"))
+    goal = Goal.objects.create(**base, problem=problem, description=c("goal"))
+    note = SessionNote.objects.create(
+        **base,
+        template="soap",
+        sections={"subjective": c("note")},
+        session_date=date(2026, 6, 1),
+        author=owner,
+    )
+    assignment = Assignment.objects.create(
+        **base,
+        tool_kind="custom",
+        title=c("homework"),
+        instructions=c("instructions"),
+        schedule="once",
+        starts_on=date(2026, 6, 1),
+        due_on=date(2026, 6, 2),
+        assigned_by=owner,
+    )
+    message = Message.objects.create(
+        **base, sender=client.user, by="client", body=c("message"), idempotency_key=f"m-{c('')}"
+    )
+    return {
+        "Problem": problem,
+        "Goal": goal,
+        "GoalReview": GoalReview.objects.create(
+            **base, goal=goal, reviewed_on=date(2026, 6, 1), score=0, note=c("gas")
+        ),
+        "SessionNote": note,
+        "SessionNoteAddendum": SessionNoteAddendum.objects.create(
+            **base, note=note, text=c("addendum"), author=owner
+        ),
+        "Assignment": assignment,
+        "AssignmentOccurrence": AssignmentOccurrence.objects.create(
+            **base,
+            assignment=assignment,
+            due_on=date(2026, 6, 2),
+            status="not_possible",
+            completed_at=T0,
+            reason=c("reason"),
+            feedback=c("feedback"),
+        ),
+        "Message": message,
+        "MessageAttachment": MessageAttachment.objects.create(
+            **base,
+            message=message,
+            filename="scan.pdf",
+            content_type="application/pdf",
+            size=8,
+            content=c("attachment").encode(),
+        ),
+        "PushSubscription": PushSubscription.objects.create(
+            **base, subscription={"endpoint": c("push")}, endpoint_hash=c("hash")[:64]
+        ),
+    }
 
 
 def _raw_values(model: type, fields: list[str], client_id: int) -> list[tuple]:
@@ -284,7 +349,7 @@ def test_closure_shreds_every_encrypted_field_keeps_what_is_kept_and_spares_othe
             with pytest.raises(DataKeyDestroyed):
                 decrypt_any(stored, aad=aad)
             shredded += 1
-    assert shredded == 18
+    assert shredded == 31
     # Erased rows are gone; kept ones are under the key ring and still read.
     for model, fields in _encrypted_client_models():
         remaining = _raw_values(model, fields, client.pk)
