@@ -13,6 +13,7 @@ instead of re-deriving a privacy rule; the rules themselves are in `consents.rul
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -185,6 +186,7 @@ def care_access_for(
     services acting for the client, such as the export worker). Reads the privacy row afresh: a
     `Client` held for a while may carry a stale one."""
     privacy = ClientPrivacy.objects.filter(client_id=client.pk).first()
+    _remember_modules_off(client, privacy.modules_off if privacy is not None else [])
     return _build(
         client=client,
         user=user,
@@ -314,12 +316,31 @@ def access_own_client(*, user: User, module: Module | None = None) -> Client:
     if client is None:
         raise Http404
     if module is not None:
-        off = ClientPrivacy.objects.filter(client_id=client.pk).values_list(
-            "modules_off", flat=True
-        )
-        if any(module.value in row for row in off):
+        off = [
+            m
+            for row in ClientPrivacy.objects.filter(client_id=client.pk).values_list(
+                "modules_off", flat=True
+            )
+            for m in row
+        ]
+        _remember_modules_off(client, off)
+        if module.value in off:
             raise Http404
     return client
+
+
+# The switches read for this request's client, kept on the instance (`user.client_profile` lives
+# as long as the request), so the tab bar does not read them again on the same page.
+_MODULES_OFF_ATTR = "_interlude_modules_off"
+
+
+def _remember_modules_off(client: Client, modules_off: Iterable[str]) -> None:
+    setattr(client, _MODULES_OFF_ATTR, frozenset(modules_off))
+
+
+def modules_off_read_this_request(client: Client) -> frozenset[str] | None:
+    """The module switches the gate already read for this client instance, if it did."""
+    return getattr(client, _MODULES_OFF_ATTR, None)
 
 
 def access_caseload(*, user: User, membership: Membership) -> list[CareAccess]:

@@ -167,7 +167,7 @@ def score_relation(
 @panel_register(
     page=Page.RECORD,
     name="assignments",
-    title="Homework set",
+    title="Homework",
     order=36,
     template="homework/_record.html",
 )
@@ -191,7 +191,7 @@ def record_homework(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
 @panel_register(
     page=Page.BRIEF,
     name="assignments",
-    title="Homework set",
+    title="Homework",
     order=50,
     template="homework/_brief.html",
     region="right",

@@ -147,7 +147,7 @@ def brief_notable_panel(access: CareAccess, *, at: BriefPeriod, **ctx: Any) -> d
 @panel_register(
     page=Page.BRIEF,
     name="homework",
-    title="Homework",
+    title="Tools used",
     order=50,
     template="insights/_brief_homework.html",
     region="right",

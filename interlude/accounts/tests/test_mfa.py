@@ -132,6 +132,12 @@ def _guarded_paths(membership, client) -> list[str]:
                 "due_id",
                 "closure_id",
                 "grant_id",
+                "problem_id",
+                "goal_id",
+                "note_id",
+                "assignment_id",
+                "occurrence_id",
+                "attachment_id",
             )
         },
         "code": "phq9",

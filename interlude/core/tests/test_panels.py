@@ -64,13 +64,18 @@ def test_each_app_registers_its_record_panels_at_start_up():
     assert [(p.name, p.build.__module__) for p in panels_for(page=Page.RECORD)] == [
         ("alerts", "interlude.alerts.panels"),
         ("questionnaires", "interlude.insights.panels"),
+        ("messages", "interlude.messaging.panels"),
         ("schedules", "interlude.measures.panels"),
         ("appointments", "interlude.care.panels"),
+        ("treatment_plan", "interlude.care.panels"),
+        ("session_notes", "interlude.care.panels"),
+        ("assignments", "interlude.homework.panels"),
         ("series", "interlude.tracking.panels"),
         ("timeline", "interlude.insights.panels"),
         ("patterns", "interlude.insights.panels"),
         ("worksheets", "interlude.exercises.panels"),
         ("modules", "interlude.consents.panels"),
+        ("reaching", "interlude.reminders.panels"),
     ]
 
 
@@ -80,8 +85,14 @@ def test_the_brief_and_the_report_are_built_from_registered_panels():
         ("questionnaires", "", "interlude.insights.panels"),
         ("checkins", "left", "interlude.insights.panels"),
         ("notable", "left", "interlude.insights.panels"),
+        ("assignments", "right", "interlude.homework.panels"),
         ("homework", "right", "interlude.insights.panels"),
+        ("treatment_plan", "right", "interlude.care.panels"),
         ("next_session", "right", "interlude.insights.panels"),
+    ]
+    assert [(p.name, p.build.__module__) for p in panels_for(page=Page.TODAY)] == [
+        ("assignments", "interlude.homework.panels"),
+        ("next_appointment", "interlude.care.panels"),
     ]
     assert [(p.name, p.build.__module__) for p in panels_for(page=Page.REPORT)] == [
         ("questionnaires", "interlude.insights.panels"),

@@ -1,6 +1,6 @@
 """`{% messaging_tab_shown as shown %}`: whether the client's Messages tab shows (hidden when a
 clinician switched messaging off for this client). Uses the page's `modules_on` when the view
-passed it; otherwise one query."""
+passed it, else what the gate read for this request's client, else one query."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from interlude.consents.access import modules_off_read_this_request
 from interlude.consents.modules_selectors import module_on
 from interlude.practices.enums import Module
 
@@ -23,4 +24,7 @@ def messaging_tab_shown(context: Any) -> bool:
     client = getattr(getattr(request, "user", None), "client_profile", None)
     if client is None:
         return True
+    known = modules_off_read_this_request(client)
+    if known is not None:
+        return Module.MESSAGING.value not in known
     return module_on(client=client, module=Module.MESSAGING)
