@@ -15,7 +15,14 @@ from typing import Any
 from django.utils import timezone
 
 from interlude.alerts.models import Alert
+from interlude.care.notes_services import (
+    session_note_addendum_add,
+    session_note_create,
+    session_note_sign,
+)
+from interlude.care.plan_services import goal_create, goal_review_add, problem_create
 from interlude.care.services import safety_plan_save
+from interlude.consents.access import access_client
 from interlude.exercises.models import LifeArea
 from interlude.exercises.relaxation_services import relaxation_session_create
 from interlude.exercises.schemas import (
@@ -37,8 +44,11 @@ from interlude.exercises.worksheets_services import (
     sleep_diary_save,
     thought_record_create,
 )
+from interlude.homework.services import AssignmentValues, assignment_complete, assignment_create
 from interlude.measures.models import Frequency, PracticeInstrument, QuestionnaireDue
 from interlude.measures.services import appointment_add, response_submit, schedule_create
+from interlude.messaging.models import Side
+from interlude.messaging.services import Upload, message_send
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client, Membership
 from interlude.tracking.services import CheckInValues, checkin_create
@@ -236,4 +246,82 @@ def seed_client_record(*, client: Client, clinician: Membership) -> SeededRecord
         base_version=0,
     )
     ids["safety_plan_version"] = plan.version
+    _seed_between_sessions(client=client, clinician=clinician, ids=ids, record=record, now=now)
     return seeded
+
+
+def _seed_between_sessions(
+    *, client: Client, clinician: Membership, ids: dict[str, Any], record: Any, now: Any
+) -> None:
+    """Homework (one done by a thought record), a treatment plan with a review, a signed session
+    note with an addendum, and a message each way, one with an attachment."""
+    user = client.user
+    assert user is not None
+    today = client_local_today(client=client)
+    care = access_client(
+        user=clinician.user,
+        client_id=client.public_id,
+        scope=ShareScope.CARE_RECORD,
+        for_write=True,
+    )
+    assignment = assignment_create(
+        client=client,
+        assigned_by=clinician,
+        actor=clinician.user,
+        values=AssignmentValues(
+            tool_kind="worksheet",
+            tool_ref="thought_record",
+            starts_on=today - timedelta(days=2),
+            schedule="once",
+            due_on=today,
+            instructions=f"{ALWAYS_CANARY} homework: one thought record after a hard meeting",
+        ),
+    )
+    ids["assignment_id"] = assignment.public_id
+    occurrence, _ = assignment_complete(
+        assignment=assignment,
+        occurrence=today,
+        status="done",
+        actor=user,
+        record_type="exercises.thought_record",
+        record_id=str(record.public_id),
+    )
+    ids["occurrence_id"] = occurrence.public_id
+    problem = problem_create(care=care, title="Low mood", description="Since the move")
+    ids["problem_id"] = problem.public_id
+    goal = goal_create(
+        care=care,
+        description="Feel able to go back to choir",
+        problem=problem,
+        instrument_code="phq9",
+        target_direction="below",
+        target_value=10,
+    )
+    ids["goal_id"] = goal.public_id
+    goal_review_add(care=care, goal=goal, reviewed_on=today, score=0, note="On track")
+    note = session_note_create(
+        care=care,
+        template="soap",
+        sections={"subjective": "Slept better", "plan": "Keep the walks"},
+        session_date=today - timedelta(days=1),
+    )
+    note = session_note_sign(care=care, note=note)
+    session_note_addendum_add(care=care, note=note, text="Phoned to move the next session")
+    ids["note_id"] = note.public_id
+    message, _ = message_send(
+        client=client,
+        sender=user,
+        by=Side.CLIENT,
+        body="Here is the sleep diary I scanned",
+        idempotency_key="canary-message",
+        attachment=Upload(name="diary.pdf", data=b"%PDF-1.4\n%canary\n"),
+    )
+    ids["message_id"] = message.public_id
+    ids["attachment_id"] = message.attachment.public_id
+    message_send(
+        client=client,
+        sender=clinician.user,
+        by=Side.CARE_TEAM,
+        body="Thank you, see you on Thursday",
+        idempotency_key="canary-reply",
+    )

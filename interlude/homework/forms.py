@@ -42,7 +42,14 @@ class AssignForm(forms.Form):
     )
     relaxation = forms.ChoiceField(
         label="Breathing or relaxation exercise",
-        choices=[("", "Choose"), *RelaxationKind.choices],
+        # Named by what it is first, as in the list the clinician scans ("Grounding: ...").
+        choices=[
+            ("", "Choose"),
+            *(
+                (value, "Grounding: 5-4-3-2-1 with the senses" if value == "grounding" else label)
+                for value, label in RelaxationKind.choices
+            ),
+        ],
         required=False,
     )
     article = forms.ChoiceField(label="Article", choices=(), required=False)

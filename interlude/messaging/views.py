@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from interlude.audit.services import event_message_attachment_opened
 from interlude.care.selectors import crisis_resources_for_client
@@ -243,12 +244,14 @@ def _attachment_response(
     return response
 
 
+@require_safe
 @access(Access.CLIENT)
 def client_attachment(request: InterludeRequest, attachment_id: uuid.UUID) -> HttpResponse:
     care = access_own(user=request.user, module=Module.MESSAGING)
     return _attachment_response(care, request, attachment_id)
 
 
+@require_safe
 @access(Access.CLINICIAN)
 def clinician_attachment(
     request: StaffRequest, client_id: uuid.UUID, attachment_id: uuid.UUID
