@@ -294,6 +294,48 @@ def _demo_between_sessions(practice: Practice) -> None:
     if measured:
         # The time-based alert rules, once, right after the questionnaires were first created.
         demo_alerts(practice=practice, mood_client=measured.get("struggling"))
+    _demo_care_between_sessions(practice)
+
+
+# Who gets homework, a treatment plan and a message thread in the demo (after their check-ins,
+# worksheets and sessions exist, so homework links real records and notes match sessions).
+DEMO_HOMEWORK = ("Jordan Ellis", "Samira Haddad")
+DEMO_PLANS = ("Jordan Ellis",)
+DEMO_THREADS = ("Jordan Ellis",)
+
+
+def _demo_care_between_sessions(practice: Practice) -> None:
+    from interlude.care.demo import seed_demo_appointment_logistics, seed_demo_plan
+    from interlude.homework.demo import seed_demo as seed_demo_homework
+    from interlude.messaging.demo import demo_messages
+    from interlude.reminders.demo import seed_demo as seed_demo_reminders
+
+    now = timezone.now()
+    seed_demo_appointment_logistics(practice=practice, now=now)
+    therapist = Membership.objects.filter(
+        practice=practice, user__email=f"therapist@{DEMO_DOMAIN}"
+    ).first()
+    clients = {
+        c.full_name: c
+        for c in Client.objects.filter(practice=practice, user__isnull=False).select_related(
+            "user", "practice"
+        )
+    }
+    if therapist is not None:
+        for name in DEMO_HOMEWORK:
+            if name in clients:
+                seed_demo_homework(client=clients[name], clinician_membership=therapist, now=now)
+    for name in DEMO_PLANS:
+        if name in clients:
+            seed_demo_plan(client=clients[name])
+    for name in DEMO_THREADS:
+        if name in clients:
+            demo_messages(client=clients[name], now=now)
+    seed_demo_reminders(
+        practice=practice,
+        clients=[clients[n] for n in DEMO_HOMEWORK if n in clients],
+        now=now,
+    )
 
 
 # Every account demo_seed creates (tests check this list and the README's against the seed).

@@ -96,11 +96,18 @@ def tools(request: InterludeRequest) -> HttpResponse:
 
 @access(Access.CLIENT)
 def me(request: InterludeRequest) -> HttpResponse:
-    client = access_own_client(user=request.user)
+    care = access_own(user=request.user)
+    client = care.client
     return render(
         request,
         "practices/client/me.html",
-        {"client": client, "care_team": care_team_for_client(client=client), "nav": "me"},
+        {
+            "client": client,
+            "care_team": care_team_for_client(client=client),
+            "reminders_on": care.module_on(Module.REMINDERS),
+            "modules_on": _modules_on(care),
+            "nav": "me",
+        },
     )
 
 
