@@ -139,3 +139,112 @@ def test_a_pg_dump_holds_no_canary_and_only_ciphertext_answers():
             values = _column_values(dump, table, column)
             assert values, f"no rows of {table} in the dump"
             assert all(v.startswith(CIPHERTEXT_PREFIX) for v in values), (table, column, values)
+
+
+BETWEEN_SESSIONS = {
+    "message": "CANARY-message-5d0e2 I keep thinking about the anniversary",
+    "attachment": "CANARY-attachment-e81f4 scanned diary page",
+    "filename": "CANARY-filename-3c9b7",
+    "note": "CANARY-note-a7731 discussed the loss of her brother",
+    "addendum": "CANARY-addendum-0f6d2 called back about medication",
+    "instructions": "CANARY-homework-66b1e write down the thoughts about work",
+    "reason": "CANARY-reason-9e4a0 my mother was in hospital",
+    "feedback": "CANARY-feedback-2a5c8 well done for trying on a hard day",
+    "goal": "CANARY-goal-41d37 sleep through most nights",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pg_dump_holds_no_plaintext_of_messages_notes_attachments_or_homework():
+    from interlude.care.notes_services import (
+        session_note_addendum_add,
+        session_note_create,
+        session_note_sign,
+    )
+    from interlude.care.plan_services import goal_create
+    from interlude.consents.access import access_client
+    from interlude.homework.services import (
+        AssignmentValues,
+        assignment_complete,
+        assignment_create,
+        assignment_feedback_add,
+    )
+    from interlude.messaging.models import Side
+    from interlude.messaging.services import Upload, message_send
+    from interlude.practices.enums import ShareScope
+
+    membership, client = clinician_with_client()
+    actor = client.user
+    assert actor is not None
+    canary = BETWEEN_SESSIONS
+    message_send(
+        client=client,
+        sender=actor,
+        by=Side.CLIENT,
+        body=canary["message"],
+        idempotency_key="canary-message",
+        attachment=Upload(
+            name=f"{canary['filename']}.pdf",
+            data=f"%PDF-1.4\n% {canary['attachment']}\n%%EOF\n".encode(),
+        ),
+    )
+    care = access_client(
+        user=membership.user,
+        client_id=client.public_id,
+        scope=ShareScope.CARE_RECORD,
+        for_write=True,
+    )
+    note = session_note_create(
+        care=care,
+        template="soap",
+        sections={"subjective": canary["note"]},
+        session_date=timezone.now().date(),
+    )
+    session_note_addendum_add(
+        care=care, note=session_note_sign(care=care, note=note), text=canary["addendum"]
+    )
+    goal_create(care=care, description=canary["goal"])
+    today = timezone.now().date()
+    assignment = assignment_create(
+        client=client,
+        assigned_by=membership,
+        actor=membership.user,
+        values=AssignmentValues(
+            tool_kind="custom",
+            title="Notice the thoughts",
+            instructions=canary["instructions"],
+            starts_on=today - timedelta(days=3),
+            schedule="once",
+            due_on=today - timedelta(days=1),
+        ),
+    )
+    occurrence, _ = assignment_complete(
+        assignment=assignment,
+        occurrence=today - timedelta(days=1),
+        status="not_possible",
+        actor=actor,
+        reason=canary["reason"],
+    )
+    assignment_feedback_add(
+        occurrence=occurrence, membership=membership, actor=membership.user, text=canary["feedback"]
+    )
+
+    dump = _dump()
+
+    assert "COPY public.messaging_message" in dump
+    for name, text in canary.items():
+        assert text not in dump, f"the {name} canary is in the dump"
+        assert text.split(" ", 1)[0] not in dump, f"the {name} canary id is in the dump"
+    for table, column in (
+        ("messaging_message", "body"),
+        ("messaging_messageattachment", "content"),
+        ("messaging_messageattachment", "filename"),
+        ("care_sessionnote", "sections"),
+        ("care_sessionnoteaddendum", "text"),
+        ("homework_assignment", "instructions"),
+        ("homework_assignmentoccurrence", "reason"),
+        ("homework_assignmentoccurrence", "feedback"),
+    ):
+        values = _column_values(dump, table, column)
+        assert values, f"no rows of {table} in the dump"
+        assert all(v.startswith(CIPHERTEXT_PREFIX) for v in values), (table, column, values)

@@ -96,7 +96,8 @@ class MessageAttachment(ClientOwnedModel):
     name or the browser said; the bytes live encrypted in the database, with the client's key."""
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
-    filename = models.CharField(max_length=120)  # made safe on upload
+    # Made safe on upload, and encrypted: a file's name can say as much as its content.
+    filename = EncryptedTextField()
     content_type = models.CharField(max_length=40, choices=AttachmentType.choices)
     size = models.PositiveIntegerField()
     content = EncryptedBytesField()
