@@ -55,3 +55,25 @@ def session_note_get(*, access: CareAccess, note_id: uuid.UUID | str) -> Session
     if found is None:
         raise Http404
     return found
+
+
+def session_notes_for_own_export(*, access: CareAccess) -> list[SessionNote]:
+    """The signed notes (with their addenda) for the client's own data download, when the
+    practice includes notes in downloads (rights decides that). Only for the client's own access:
+    the care team reads notes through `session_note_list`. Drafts are work in progress, not yet
+    part of the record, so they are left out."""
+    if not access.is_self:
+        raise Http404
+    return list(
+        SessionNote.objects.filter(client_id=access.client.pk, signed_at__isnull=False)
+        .select_related("author__user")
+        .prefetch_related(
+            Prefetch(
+                "addenda",
+                queryset=SessionNoteAddendum.objects.select_related("author__user").order_by(
+                    "created_at"
+                ),
+            )
+        )
+        .order_by("session_date", "created_at")
+    )

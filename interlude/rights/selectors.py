@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from interlude.audit.selectors import audit_access_history_for_client
 from interlude.care.models import Appointment, SafetyPlanVersion
+from interlude.care.notes_selectors import session_notes_for_own_export
+from interlude.care.notes_services import TEMPLATE_SECTIONS
 from interlude.care.schemas import SECTIONS as PLAN_SECTIONS
 from interlude.care.selectors import safety_plan_content
 from interlude.consents.access import CareAccess, Category, Viewer
@@ -488,19 +490,47 @@ class SessionNotes:
     practice_exemption: str
 
 
+def _note_rows(care: CareAccess) -> list[Row]:
+    zone = client_zone(care.client)
+    rows: list[Row] = []
+    for note in session_notes_for_own_export(access=care):
+        headings = dict(TEMPLATE_SECTIONS.get(note.template, ()))
+        rows.append(
+            {
+                "session_date": note.session_date.isoformat(),
+                "template": str(note.template).upper(),
+                "clinician": note.author.user.get_full_name(),
+                "signed_at": note.signed_at.astimezone(zone).isoformat() if note.signed_at else "",
+                "sections": {
+                    headings.get(key, key): text for key, text in (note.sections or {}).items()
+                },
+                "addenda": [
+                    {
+                        "added_at": a.created_at.astimezone(zone).isoformat(),
+                        "clinician": a.author.user.get_full_name(),
+                        "text": a.text,
+                    }
+                    for a in note.addenda.all()
+                ],
+            }
+        )
+    return rows
+
+
 def export_session_notes(*, care: CareAccess) -> SessionNotes:
-    """Clinicians' session notes, when the practice's setting includes them. Interlude has no
-    session notes yet, so there are none to include either way; when the practice leaves them
-    out, its recorded reason is shown."""
+    """Clinicians' signed session notes (with their addenda), when the practice's setting
+    includes them; when the practice leaves them out, its recorded reason is shown."""
     settings_row = PracticePrivacySettings.objects.filter(
         practice_id=care.client.practice_id
     ).first()
     included = settings_row.export_includes_session_notes if settings_row else True
     exemption = (settings_row.export_exemption if settings_row else "").strip()
+    records = _note_rows(care) if included else []
     if included:
         explanation = (
-            "Your practice includes your clinicians' session notes in this download. Interlude "
-            "does not keep session notes yet, so there are none to include."
+            "Your practice includes your clinicians' signed session notes in this download "
+            f"({len(records)}), each with any later additions. Drafts not yet signed are not "
+            "part of your record yet."
         )
     else:
         explanation = (
@@ -512,7 +542,7 @@ def export_session_notes(*, care: CareAccess) -> SessionNotes:
             )
         )
     return SessionNotes(
-        included=included, records=[], explanation=explanation, practice_exemption=exemption
+        included=included, records=records, explanation=explanation, practice_exemption=exemption
     )
 
 

@@ -327,8 +327,9 @@ def test_data_json_has_every_section_with_iso_times(built, exports_dir):
     assert data["session_notes"] == {
         "included": True,
         "records": [],
-        "explanation": "Your practice includes your clinicians' session notes in this download. "
-        "Interlude does not keep session notes yet, so there are none to include.",
+        "explanation": "Your practice includes your clinicians' signed session notes in this "
+        "download (0), each with any later additions. Drafts not yet signed are not part of your "
+        "record yet.",
         "practice_exemption": "",
     }
     for s in SECTIONS:
@@ -346,7 +347,7 @@ def test_pdf_text_has_the_check_in_and_the_journal_entry_on_the_local_day(built,
     assert "Checkin note CANARYOWN (shared)" in text
     assert "19 November 2026, 21:30 · private" in text
     assert "Title CANARYOWN Journal body CANARYOWN" in text
-    assert "Interlude does not keep session notes yet, so there are none to include." in text
+    assert "Drafts not yet signed are not part of your record yet." in text
 
 
 def test_no_other_clients_data_gets_in(built, exports_dir, rendered):
