@@ -32,7 +32,6 @@ from interlude.measures.selectors import response_series
 from interlude.practices.enums import Module
 
 FEEDBACK_NEW_DAYS = 14
-UPCOMING_ON_TODAY_DAYS = 7
 # Below this many periods between questionnaires, relating adherence to score change says only
 # that there is too little to say (a rank correlation over 3 or 4 points means nothing).
 MIN_PERIODS = 5
@@ -50,19 +49,16 @@ def today_homework(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
         return None
     client = access.client
     today = client_today(client)
+    # What to do now: overdue, due today, and one-offs open from their start to their due day
+    # (so homework due tomorrow is on Today from the day it is set); repeats not yet due and
+    # one-offs not yet started stay on the homework page.
     items = homework_items(client=client, today=today)
-    soon = today + timedelta(days=UPCOMING_ON_TODAY_DAYS)
-    upcoming = [
-        it
-        for it in items["upcoming"]
-        if it["assignment"].schedule == "once" and it["entry"].due_on <= soon
-    ]
     feedback = feedback_recent(
         client=client, since=timezone.now() - timedelta(days=FEEDBACK_NEW_DAYS)
     )
-    if not (items["due"] or upcoming or feedback or items["done"]):
+    if not (items["due"] or feedback or items["done"]):
         return None
-    return {"due": items["due"], "upcoming": upcoming, "feedback": feedback}
+    return {"due": items["due"], "done": items["done"], "feedback": feedback}
 
 
 # --- adherence and score change -------------------------------------------------------------------

@@ -5,7 +5,7 @@ it" with a reason for anything. Doing a tool itself completes its homework (core
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -20,7 +20,7 @@ from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.homework.forms import DoneForm, NotPossibleForm
-from interlude.homework.models import Assignment, OccurrenceStatus, ToolKind
+from interlude.homework.models import Assignment, OccurrenceStatus, ScheduleKind, ToolKind
 from interlude.homework.selectors import (
     DueEntry,
     assignment_get_own,
@@ -29,6 +29,7 @@ from interlude.homework.selectors import (
 )
 from interlude.homework.services import assignment_complete
 from interlude.practices.enums import Module
+from interlude.practices.models import Client
 
 FEEDBACK_NEW_DAYS = 14
 # Tools with no record of their own: the client says they did it.
@@ -63,23 +64,68 @@ def tool_url(a: Assignment) -> str:
     return ""
 
 
-def item(e: DueEntry) -> dict:
+def _day(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B}"  # "Friday 4 December", as the client reads a date
+
+
+def is_open_one_off(e: DueEntry, today: date) -> bool:
+    """A one-off is open from its start to its due day: the client can do it now, so it is listed
+    with what is due (as "Due tomorrow" or "Due by ..."), not only once the day comes."""
+    return (
+        e.status == "upcoming"
+        and e.assignment.schedule == ScheduleKind.ONCE
+        and e.assignment.starts_on <= today
+    )
+
+
+def when_words(e: DueEntry, today: date) -> str:
+    """When the item is due, in the client's words, for its badge."""
+    a = e.assignment
+    if e.status == "overdue":
+        return f"Was due {_day(e.due_on)}"
+    if e.status == "due" and a.schedule == ScheduleKind.WEEKLY_COUNT:
+        return f"This week: {e.done_this_week} of {e.needed} done"
+    if e.status == "due":
+        return "Due today"
+    if e.status == "upcoming" and a.schedule == ScheduleKind.ONCE:
+        if a.starts_on > today:
+            return f"Starts {_day(a.starts_on)}, due by {_day(e.due_on)}"
+        if e.due_on == today + timedelta(days=1):
+            return "Due tomorrow"
+        return f"Due by {_day(e.due_on)}"
+    if e.status == "upcoming":
+        return f"Next: {_day(e.due_on)}"
+    if e.status == "done":
+        return "Done"
+    return ""
+
+
+def item(e: DueEntry, today: date) -> dict:
     return {
         "entry": e,
         "assignment": e.assignment,
+        "when": when_words(e, today),
+        "actionable": e.status in ("overdue", "due") or is_open_one_off(e, today),
         "start_url": tool_url(e.assignment),
         "can_mark_done": e.assignment.tool_kind in MARK_DONE_KINDS,
-        "occurrence": e.due_on if e.assignment.schedule != "weekly_count" else None,
+        "occurrence": e.due_on if e.assignment.schedule != ScheduleKind.WEEKLY_COUNT else None,
     }
 
 
-def homework_items(*, client, today) -> dict:
-    """Today's and overdue homework in order, then what comes next (two queries)."""
+def homework_items(*, client: Client, today: date) -> dict:
+    """What to do now in order (overdue, due today, then one-offs open until a later due day),
+    then what comes next, then what is done for now (two queries)."""
     entries = assignment_list_for_client(client=client, today=today)
+    now = [e for e in entries if e.status in ("overdue", "due")]
+    now += [e for e in entries if is_open_one_off(e, today)]
     return {
-        "due": [item(e) for e in entries if e.status in ("overdue", "due")],
-        "upcoming": [item(e) for e in entries if e.status == "upcoming"],
-        "done": [item(e) for e in entries if e.status == "done"],
+        "due": [item(e, today) for e in now],
+        "upcoming": [
+            item(e, today)
+            for e in entries
+            if e.status == "upcoming" and not is_open_one_off(e, today)
+        ],
+        "done": [item(e, today) for e in entries if e.status == "done"],
         "today": today,
     }
 

@@ -9,6 +9,7 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from interlude.consents.access import CareAccess, access_client
@@ -16,8 +17,9 @@ from interlude.core.clock import client_today, client_zone
 from interlude.core.errors import ApplicationError
 from interlude.core.http import StaffRequest
 from interlude.core.policy import Access, access
+from interlude.exercises.models import RelaxationKind
 from interlude.homework.forms import AssignForm, FeedbackForm
-from interlude.homework.models import AssignmentOccurrence
+from interlude.homework.models import Assignment, AssignmentOccurrence, ToolKind, WorksheetType
 from interlude.homework.records import linked_records
 from interlude.homework.schedule import rrule_parse
 from interlude.homework.selectors import (
@@ -68,6 +70,40 @@ def schedule_words(a) -> str:
     return text
 
 
+# Where the care team reads each kind of linked record: the section of the client's worksheets
+# page that lists it (that page shows it only when the client shares its category).
+WORKSHEET_SECTIONS = {
+    "exercises.thought_record": "thought-records",
+    "exercises.activity": "activation",
+    "exercises.exposure_practice": "exposure",
+    "exercises.sleep_diary": "sleep",
+    "exercises.relaxation_session": "relaxation",
+    "exercises.journal": "journal",
+}
+
+
+def record_href(client_public_id: uuid.UUID, link) -> str:
+    """The page where the care team reads a linked record ("" when it is not shown here)."""
+    if link is None or not link.shown:
+        return ""
+    section = WORKSHEET_SECTIONS.get(link.record_type)
+    if section is None:
+        return ""
+    return reverse("client_worksheets", args=[client_public_id]) + "#" + section
+
+
+def tool_words(a: Assignment) -> str:
+    """What kind of tool it is, in words ("Worksheet: Thought record"), never a stored code."""
+    kind = str(ToolKind(a.tool_kind).label)
+    if a.tool_kind == ToolKind.WORKSHEET and a.tool_ref in WorksheetType.values:
+        return f"{kind}: {WorksheetType(a.tool_ref).label}"
+    if a.tool_kind == ToolKind.RELAXATION and a.tool_ref in RelaxationKind.values:
+        return f"{kind}: {RelaxationKind(a.tool_ref).label}"
+    if a.tool_kind == ToolKind.APP and a.tool_ref:
+        return f"{kind}: {a.tool_ref}"
+    return kind
+
+
 def _questionnaires(care: CareAccess) -> list[tuple[str, str]]:
     return [
         (code, d.name) for code, d in instrument_definitions(practice=care.client.practice).items()
@@ -86,12 +122,16 @@ def _page(request: StaffRequest, care: CareAccess, form: AssignForm, status: int
             {
                 "report": r,
                 "schedule": schedule_words(r.assignment),
+                "tool": tool_words(r.assignment),
                 "occurrences": [
                     {
                         "occurrence": o,
                         "late": o.status == "done"
                         and o.completed_at.astimezone(client_zone(client)).date() > o.due_on,
                         "link": links.get((o.record_type, o.record_id)),
+                        "href": record_href(
+                            client.public_id, links.get((o.record_type, o.record_id))
+                        ),
                         "feedback_form": FeedbackForm(prefix=f"fb-{o.public_id}"),
                     }
                     for o in r.occurrences[:20]
