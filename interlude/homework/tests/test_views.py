@@ -189,7 +189,11 @@ def test_feedback_from_the_clinician_reaches_the_client(pair):
     occurrence = AssignmentOccurrence.objects.get(assignment=a)
     http = _as(membership.user)
     page = http.get(f"/clinic/clients/{client.public_id}/homework/").content.decode()
-    assert "Thought record" in page and "see worksheets" in page
+    # The linked worksheet opens its section of the client's worksheets page.
+    assert (
+        f'<a href="/clinic/clients/{client.public_id}/worksheets/#thought-records">'
+        "Thought record</a>"
+    ) in page
     sent = http.post(
         f"/clinic/clients/{client.public_id}/homework/feedback/{occurrence.public_id}/",
         {f"fb-{occurrence.public_id}-feedback": "Great catch on the mind reading."},
