@@ -445,6 +445,11 @@ def test_the_client_sees_appointments_and_sets_reminders_on_a_phone(new_page, te
     )
     join = panel.get_by_role("link", name=f"Join the video call on {soon_words}")
     assert join.get_attribute("href") == "https://video.example.org/room/harbour-12"
+    # The link to the full list keeps its distance from the buttons above it.
+    calendar_box = panel.get_by_role("link", name="Add to calendar").bounding_box()
+    all_box = panel.get_by_role("link", name="All your appointments").bounding_box()
+    assert calendar_box is not None and all_box is not None
+    assert all_box["y"] - (calendar_box["y"] + calendar_box["height"]) >= 12
     check_axe(page)
     screenshot(page, "today-phone")
 
@@ -479,6 +484,7 @@ def test_the_client_sees_appointments_and_sets_reminders_on_a_phone(new_page, te
     ).is_visible()
     check_axe(page)
     screenshot(page, "reminders-phone")
+    shot_region(page.get_by_role("group", name="Quiet hours"), "reminders-quiet-hours-phone")
     page.get_by_label("Email").check()
     page.get_by_label("Usual time for reminders").fill("18:30")
     with page.expect_navigation():
