@@ -82,6 +82,10 @@ WORKSHEET_SECTIONS = {
 }
 
 
+# The assign form's fields that name the tool, one per kind (grouped under "Which one").
+TOOL_FIELDS = ("worksheet", "relaxation", "article", "questionnaire", "app_name", "app_url")
+
+
 def record_href(client_public_id: uuid.UUID, link) -> str:
     """The page where the care team reads a linked record ("" when it is not shown here)."""
     if link is None or not link.shown:
@@ -147,6 +151,7 @@ def _page(request: StaffRequest, care: CareAccess, form: AssignForm, status: int
             "rows": rows,
             "total": adherence_total(reports),
             "form": form,
+            "tool_fields": TOOL_FIELDS,
             "module_on": care.module_on(Module.HOMEWORK),
             "read_only": care.break_glass is not None,
             "nav": "caseload",

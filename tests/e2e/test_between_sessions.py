@@ -258,10 +258,11 @@ def test_homework_set_due_tomorrow_done_by_the_client_and_fed_back_on_a_phone(ne
     # The clinician sees it done with the worksheet linked, and leaves feedback.
     goto(desk, homework_url)
     article = desk.get_by_role("article", name=re.compile("^Thought record"))
-    row = article.get_by_role("row").filter(has_text="Done")
-    assert (
-        row.get_by_role("cell").first.inner_text() == f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b}"
+    row = article.get_by_role("list", name="Recorded days of Thought record").get_by_role(
+        "listitem"
     )
+    due_words = f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b}"
+    assert text_of(row.locator(".homework-day-head")) == f"{due_words} · Done · Thought record"
     worksheet = row.get_by_role("link", name=re.compile("^Thought record"))
     assert worksheet.get_attribute("href") == (
         f"/clinic/clients/{client.public_id}/worksheets/#thought-records"
