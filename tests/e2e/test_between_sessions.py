@@ -95,7 +95,8 @@ def care() -> tuple[Any, Any]:
     membership.user.save()
     zone = zone_near_midday()
     client.full_name = "Robin Ash"
-    client.user.full_name = "Robin Ash"
+    # The sign-in account has another name: the care team reads the client by their record name.
+    client.user.full_name = "R. Ash"
     client.user.save()
     client.preferred_name = "Robin"
     client.time_zone = zone
