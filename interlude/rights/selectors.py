@@ -46,9 +46,11 @@ from interlude.exercises.models import (
     ThoughtRecord,
 )
 from interlude.exercises.schemas import ThoughtRecordContent
+from interlude.homework.models import Assignment
 from interlude.measures.change import Classification
 from interlude.measures.models import EnteredBy, QuestionnaireResponse
 from interlude.measures.selectors import instrument_definitions
+from interlude.messaging.models import Message, Side
 from interlude.practices.models import CareTeamMember
 from interlude.practices.selectors import care_team_for_client
 from interlude.rights.models import LIVE_STATUSES, ExportJob
@@ -385,6 +387,62 @@ def _appointments(care: CareAccess, zone: tzinfo) -> list[Row]:
     ]
 
 
+def _homework(care: CareAccess, zone: tzinfo) -> list[Row]:
+    assignments = care.scope(
+        Assignment.objects.prefetch_related("occurrences").order_by("starts_on", "pk"),
+        Category.HOMEWORK,
+    )
+    rows: list[Row] = []
+    for a in assignments:
+        base = {
+            "id": str(a.public_id),
+            "title": a.title,
+            "tool": a.get_tool_kind_display(),
+            "instructions": a.instructions,
+            "schedule": a.get_schedule_display(),
+            "starts_on": a.starts_on.isoformat() if a.starts_on else "",
+            "ended_at": iso(a.ended_at, zone) if a.ended_at else "",
+        }
+        days = sorted(a.occurrences.all(), key=lambda o: o.due_on)
+        empty = {"due_day": "", "status": "", "recorded_at": "", "reason": "", "feedback": ""}
+        if not days:
+            rows.append({**base, **empty})
+        for o in days:
+            rows.append(
+                {
+                    **base,
+                    "due_day": o.due_on.isoformat(),
+                    "status": o.get_status_display(),
+                    "recorded_at": iso(o.completed_at, zone),
+                    "reason": o.reason or "",
+                    "feedback": o.feedback or "",
+                }
+            )
+    return rows
+
+
+def _messages(care: CareAccess, zone: tzinfo) -> list[Row]:
+    qs = care.scope(
+        Message.objects.select_related("sender", "attachment").order_by("sent_at", "pk"),
+        Category.MESSAGES,
+    )
+    rows: list[Row] = []
+    for m in qs:
+        attachment = getattr(m, "attachment", None)
+        rows.append(
+            {
+                "id": str(m.public_id),
+                "sent_at": iso(m.sent_at, zone),
+                "local_day": _day(m.sent_at, zone),
+                "from": "You" if m.by == Side.CLIENT else _who(m.sender),
+                "body": m.body,
+                "attachment": attachment.filename if attachment is not None else "",
+                "read_at": iso(m.read_at, zone) if m.read_at else "",
+            }
+        )
+    return rows
+
+
 def _consent(care: CareAccess, zone: tzinfo) -> list[Row]:
     kinds = dict(ConsentEventKind.choices)
     methods = dict(ConsentMethod.choices)
@@ -469,6 +527,8 @@ READERS: dict[str, Callable[[CareAccess, tzinfo], list[Row]]] = {
     "questionnaires": _questionnaires,
     "safety_plan": _safety_plan,
     "appointments": _appointments,
+    "homework": _homework,
+    "messages": _messages,
     "consent": _consent,
     "sharing": _sharing,
     "access_history": _access_history,

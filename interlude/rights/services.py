@@ -55,6 +55,7 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Reading your relaxation practice", ("relaxation",)),
     ("Reading your questionnaires", ("questionnaires",)),
     ("Reading your safety plan and appointments", ("safety_plan", "appointments")),
+    ("Reading your homework and messages", ("homework", "messages")),
     ("Reading your consent and sharing choices", ("consent", "sharing")),
     ("Reading who has seen your information", ("access_history",)),
 )

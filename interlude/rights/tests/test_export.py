@@ -45,6 +45,8 @@ FILES = [
     "questionnaires.csv",
     "safety_plan_versions.csv",
     "appointments.csv",
+    "homework.csv",
+    "messages.csv",
     "consent_history.csv",
     "sharing.csv",
     "access_history.csv",
