@@ -237,6 +237,21 @@ def test_risk_message_is_stored_raises_alert_and_answers_crisis(pair):
     assert Message.objects.get().risk_flagged is True
 
 
+def test_the_risk_alert_page_leads_the_care_team_to_the_thread(pair):
+    membership, client = pair
+    post_json(
+        logged_in(client.user),
+        "/api/v1/messages",
+        {"body": "I want to end my life", "idempotency_key": "risk-link"},
+    )
+    alert = Alert.objects.get(client=client)
+
+    page = logged_in(membership.user).get(f"/clinic/alerts/{alert.public_id}/")
+
+    assert page.status_code == 200
+    assert f'href="/clinic/clients/{client.public_id}/messages/"' in page.content.decode()
+
+
 def test_clinician_message_with_risk_words_raises_no_alert(pair):
     membership, client = pair
     post_json(
