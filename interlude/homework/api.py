@@ -111,7 +111,11 @@ class CareAssignmentOut(AssignmentOut):
 
 class OwnAssignmentOut(AssignmentOut):
     due: date = Field(..., description="The next open due day, in your own calendar")
-    status: str = Field(..., description="overdue, due, upcoming, done, missed or ended")
+    status: str = Field(
+        ...,
+        description="overdue, due (to do now, by `due`: a one-off is due from its start to its "
+        "due day), upcoming, done, missed or ended",
+    )
     done_this_week: int | None = Field(None, description="weekly_count: done so far this week")
 
 

@@ -88,7 +88,8 @@ def due_entry(a: Assignment, today: date) -> DueEntry:
         if a.due_on in rows:
             return DueEntry(a, a.due_on, "done")
         if a.due_on > today:
-            return DueEntry(a, a.due_on, "upcoming")
+            # Open from its start to its due day: the client can do it now ("due", by `due_on`).
+            return DueEntry(a, a.due_on, "due" if a.starts_on <= today else "upcoming")
         if a.due_on == today:
             return DueEntry(a, a.due_on, "due")
         if (today - a.due_on).days <= OVERDUE_DAYS:
@@ -144,7 +145,8 @@ def _instant(day: date) -> datetime:
 
 
 def assignments_due_for_client(*, client: Client, today: date) -> list[DueEntry]:
-    """What is due today and overdue, overdue first (oldest first), then today's."""
+    """What is to do now: overdue first (oldest first), then what is due today, then one-offs
+    open until a later due day (earliest first)."""
     return [e for e in assignment_list_for_client(client=client, today=today) if e.rank <= 1]
 
 

@@ -71,11 +71,7 @@ def _day(d: date) -> str:
 def is_open_one_off(e: DueEntry, today: date) -> bool:
     """A one-off is open from its start to its due day: the client can do it now, so it is listed
     with what is due (as "Due tomorrow" or "Due by ..."), not only once the day comes."""
-    return (
-        e.status == "upcoming"
-        and e.assignment.schedule == ScheduleKind.ONCE
-        and e.assignment.starts_on <= today
-    )
+    return e.status == "due" and e.assignment.schedule == ScheduleKind.ONCE and e.due_on > today
 
 
 def when_words(e: DueEntry, today: date) -> str:
@@ -83,16 +79,16 @@ def when_words(e: DueEntry, today: date) -> str:
     a = e.assignment
     if e.status == "overdue":
         return f"Was due {_day(e.due_on)}"
+    if is_open_one_off(e, today):
+        if e.due_on == today + timedelta(days=1):
+            return "Due tomorrow"
+        return f"Due by {_day(e.due_on)}"
     if e.status == "due" and a.schedule == ScheduleKind.WEEKLY_COUNT:
         return f"This week: {e.done_this_week} of {e.needed} done"
     if e.status == "due":
         return "Due today"
     if e.status == "upcoming" and a.schedule == ScheduleKind.ONCE:
-        if a.starts_on > today:
-            return f"Starts {_day(a.starts_on)}, due by {_day(e.due_on)}"
-        if e.due_on == today + timedelta(days=1):
-            return "Due tomorrow"
-        return f"Due by {_day(e.due_on)}"
+        return f"Starts {_day(a.starts_on)}, due by {_day(e.due_on)}"
     if e.status == "upcoming":
         return f"Next: {_day(e.due_on)}"
     if e.status == "done":
@@ -105,7 +101,7 @@ def item(e: DueEntry, today: date) -> dict:
         "entry": e,
         "assignment": e.assignment,
         "when": when_words(e, today),
-        "actionable": e.status in ("overdue", "due") or is_open_one_off(e, today),
+        "actionable": e.status in ("overdue", "due"),
         "start_url": tool_url(e.assignment),
         "can_mark_done": e.assignment.tool_kind in MARK_DONE_KINDS,
         "occurrence": e.due_on if e.assignment.schedule != ScheduleKind.WEEKLY_COUNT else None,
@@ -117,14 +113,9 @@ def homework_items(*, client: Client, today: date) -> dict:
     then what comes next, then what is done for now (two queries)."""
     entries = assignment_list_for_client(client=client, today=today)
     now = [e for e in entries if e.status in ("overdue", "due")]
-    now += [e for e in entries if is_open_one_off(e, today)]
     return {
         "due": [item(e, today) for e in now],
-        "upcoming": [
-            item(e, today)
-            for e in entries
-            if e.status == "upcoming" and not is_open_one_off(e, today)
-        ],
+        "upcoming": [item(e, today) for e in entries if e.status == "upcoming"],
         "done": [item(e, today) for e in entries if e.status == "done"],
         "today": today,
     }

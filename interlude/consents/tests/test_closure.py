@@ -233,7 +233,7 @@ def _seed_between_sessions(client: Client, owner, base: dict, c) -> dict[str, ob
         "MessageAttachment": MessageAttachment.objects.create(
             **base,
             message=message,
-            filename="scan.pdf",
+            filename=c("filename"),
             content_type="application/pdf",
             size=8,
             content=c("attachment").encode(),
@@ -349,7 +349,7 @@ def test_closure_shreds_every_encrypted_field_keeps_what_is_kept_and_spares_othe
             with pytest.raises(DataKeyDestroyed):
                 decrypt_any(stored, aad=aad)
             shredded += 1
-    assert shredded == 31
+    assert shredded == 32
     # Erased rows are gone; kept ones are under the key ring and still read.
     for model, fields in _encrypted_client_models():
         remaining = _raw_values(model, fields, client.pk)

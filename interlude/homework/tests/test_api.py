@@ -196,7 +196,8 @@ def test_client_lists_own_homework_with_due_and_status(pair):
     assert _queries(http, "/api/v1/assignments") == few
     assert [(r["id"], r["due"], r["status"]) for r in response.json()][:2] == [
         (str(daily.public_id), "2026-03-11", "due"),
-        (str(later.public_id), "2026-03-13", "upcoming"),
+        # open from its start: to do now, by its due day
+        (str(later.public_id), "2026-03-13", "due"),
     ]
 
 

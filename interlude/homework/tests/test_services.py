@@ -34,7 +34,7 @@ def pair():
         yield clinician_with_client()
 
 
-def test_due_lists_overdue_first_then_today_and_leaves_out_done_and_future(pair):
+def test_due_lists_overdue_first_then_today_then_open_one_offs_and_leaves_out_done(pair):
     membership, client = pair
     daily = assign(membership, client, title="Daily check-in")
     one_off_late = assign(
@@ -52,7 +52,8 @@ def test_due_lists_overdue_first_then_today_and_leaves_out_done_and_future(pair)
         tool_ref="thought_record",
         rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
     )
-    assign(
+    # A one-off is open from its start to its due day: to do now, after what is due today.
+    later = assign(
         membership,
         client,
         tool_kind="custom",
@@ -67,6 +68,7 @@ def test_due_lists_overdue_first_then_today_and_leaves_out_done_and_future(pair)
     assert [(e.assignment.pk, e.due_on, e.status) for e in entries] == [
         (one_off_late.pk, date(2026, 3, 9), "overdue"),
         (daily.pk, TODAY, "due"),
+        (later.pk, date(2026, 3, 20), "due"),
     ]
 
 
