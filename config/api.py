@@ -20,6 +20,7 @@ from interlude.core.validation import MSG_BAD_TEXT, text_problem
 from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
 from interlude.homework.api import router as homework_router
+from interlude.interop.api import router as interop_router
 from interlude.measures.api import router as measures_router
 from interlude.messaging.api import router as messaging_router
 from interlude.reminders.api import router as reminders_router
@@ -134,3 +135,4 @@ api.add_router("", sharing_router)
 api.add_router("", homework_router)
 api.add_router("", messaging_router)
 api.add_router("", reminders_router)
+api.add_router("", interop_router)

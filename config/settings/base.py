@@ -62,6 +62,16 @@ if SECRET_KEY in _key_ring_text:
 
 # Where a client's data exports wait (0600 files) until downloaded or a day old (rights app).
 EXPORTS_DIR = Path(os.environ.get("INTERLUDE_EXPORTS_DIR") or DATA_DIR / "exports")
+# Uploaded files waiting to be imported (owner-only; deleted once added, discarded or a day old).
+IMPORTS_DIR = Path(os.environ.get("INTERLUDE_IMPORTS_DIR") or DATA_DIR / "imports")
+# Upload limits (SR-22): spreadsheets and FHIR Bundles are small; Apple Health exports are not.
+IMPORT_MAX_TEXT_BYTES = int(os.environ.get("INTERLUDE_IMPORT_MAX_TEXT_BYTES") or 50 * 1024**2)
+IMPORT_MAX_ARCHIVE_BYTES = int(os.environ.get("INTERLUDE_IMPORT_MAX_ARCHIVE_BYTES") or 4 * 1024**3)
+# What an Apple Health zip may unpack to, and its largest compression ratio (zip bombs).
+IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("INTERLUDE_IMPORT_MAX_UNPACKED_BYTES") or 16 * 1024**3
+)
+IMPORT_MAX_ZIP_RATIO = 200
 
 # --- Audit trail (SR-32, ADR 0015) ---------------------------------------------------------------
 # HMAC keys for the audit chain and its checkpoints: outside the database, so a database writer
@@ -147,6 +157,7 @@ INSTALLED_APPS = [
     "interlude.reminders",
     "interlude.alerts",
     "interlude.homework",
+    "interlude.interop",
     "interlude.insights",
     "interlude.rights",
     "interlude.clinic",

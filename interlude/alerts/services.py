@@ -472,12 +472,15 @@ def alerts_sweep_checkins(*, now: datetime | None = None) -> int:
     longest = max(s.mood_recent_days + s.mood_baseline_days for s in settings_by_practice.values())
     since = now - timedelta(days=longest + 1)
     moods: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for client_id, recorded_at, mood in CheckIn.objects.filter(
+    # History brought in from other apps is not a live signal: its dips raise nothing, and it
+    # does not count as checking in (tracking.models.ObservationSource).
+    live = CheckIn.objects.exclude(source__in=("import", "device"))
+    for client_id, recorded_at, mood in live.filter(
         client__in=clients, recorded_at__gte=since
     ).values_list("client_id", "recorded_at", "mood"):
         moods[client_id].append((recorded_at, float(mood)))
     last_checkin = dict(
-        CheckIn.objects.filter(client__in=clients)
+        live.filter(client__in=clients)
         .order_by()
         .values("client_id")
         .annotate(last=Max("recorded_at"))

@@ -81,6 +81,15 @@ class AuditAction(models.TextChoices):
         "practice.reminder_settings_changed",
         "Changed the practice's reminder settings",
     )
+    # [7] bringing data in from other apps, tokens for apps and devices, FHIR
+    IMPORT_UPLOADED = "import.uploaded", "Uploaded a file to bring in"
+    IMPORT_COMMITTED = "import.committed", "Added the records of an import"
+    IMPORT_UNDONE = "import.undone", "Undid an import"
+    IMPORT_DISCARDED = "import.discarded", "Discarded an import before adding it"
+    IMPORT_PROFILE_SAVED = "import.profile_saved", "Saved a column mapping for spreadsheets"
+    TOKEN_CREATED = "token.created", "Created a personal access token"
+    TOKEN_REVOKED = "token.revoked", "Revoked a personal access token"
+    OBSERVATIONS_PUSHED = "observations.pushed", "An app or device sent data"
 
 
 class AuditOutcome(models.TextChoices):

@@ -768,3 +768,100 @@ def event_practice_reminder_settings_changed(*, actor: User, practice: Practice)
     return _append(
         action=AuditAction.PRACTICE_REMINDER_SETTINGS_CHANGED, actor=actor, practice=practice
     )
+
+
+# --- [7] imports, tokens, pushed data --------------------------------------------------------------
+def event_import_uploaded(*, actor: User, client: Client, job_id: str, source: str) -> AuditEvent:
+    """`source` is the app (interop.enums.ImportSource); never the file's content or name."""
+    return _client_event(
+        AuditAction.IMPORT_UPLOADED,
+        actor=actor,
+        client=client,
+        object_type="import",
+        object_id=job_id,
+        detail={"source": source},
+    )
+
+
+def event_import_committed(
+    *, actor: User, client: Client, job_id: str, source: str, added: dict[str, int]
+) -> AuditEvent:
+    """`added`: how many records of each kind were added (counts only)."""
+    return _client_event(
+        AuditAction.IMPORT_COMMITTED,
+        actor=actor,
+        client=client,
+        object_type="import",
+        object_id=job_id,
+        detail={"source": source, "added": added},
+    )
+
+
+def event_import_undone(
+    *, actor: User, client: Client, job_id: str, source: str, removed: int
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.IMPORT_UNDONE,
+        actor=actor,
+        client=client,
+        object_type="import",
+        object_id=job_id,
+        detail={"source": source, "removed": removed},
+    )
+
+
+def event_import_discarded(*, actor: User, client: Client, job_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.IMPORT_DISCARDED,
+        actor=actor,
+        client=client,
+        object_type="import",
+        object_id=job_id,
+    )
+
+
+def event_import_profile_saved(*, actor: User, client: Client, profile_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.IMPORT_PROFILE_SAVED,
+        actor=actor,
+        client=client,
+        object_type="import_profile",
+        object_id=profile_id,
+    )
+
+
+def event_token_created(
+    *, actor: User, client: Client, token_id: str, scopes: list[str]
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.TOKEN_CREATED,
+        actor=actor,
+        client=client,
+        object_type="access_token",
+        object_id=token_id,
+        detail={"scopes": sorted(scopes)},
+    )
+
+
+def event_token_revoked(*, actor: User, client: Client, token_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.TOKEN_REVOKED,
+        actor=actor,
+        client=client,
+        object_type="access_token",
+        object_id=token_id,
+    )
+
+
+def event_observations_pushed(
+    *, actor: User, client: Client, token_id: str | None, created: int, duplicates: int, errors: int
+) -> AuditEvent:
+    """One row per request, with counts (never values)."""
+    return _client_event(
+        AuditAction.OBSERVATIONS_PUSHED,
+        actor=actor,
+        client=client,
+        object_type="access_token" if token_id else "session",
+        object_id=token_id or "",
+        detail={"created": created, "duplicates": duplicates, "errors": errors},
+    )

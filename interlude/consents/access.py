@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -85,23 +85,39 @@ class CareAccess:
         only items whose own switch is on where one exists (journal entries, check-in notes)."""
         qs = qs.filter(client_id=self.client.pk)
         label = qs.model._meta.label
-        if not self.can_see(category):
-            kept = rules.CARE_RECORDED.get((label, category))
-            return qs.filter(kept) if kept is not None else qs.none()
         if self.is_self:
             return qs
         if label == "tracking.Observation":
-            return qs.filter(rules.observation_q(self.categories))
+            return qs.filter(
+                rules.observation_q(self.categories) if self.can_see(category) else Q(pk__in=[])
+            )
+        imported = rules.IMPORTED_ROWS.get(label)
         rule = rules.ITEM_RULES.get((label, category))
-        return qs.filter(rule.q) if rule is not None else qs
+        own = rule.q if rule is not None else Q()
+        if not self.can_see(category):
+            kept = rules.CARE_RECORDED.get((label, category))
+            shown = kept if kept is not None else Q(pk__in=[])
+        else:
+            shown = own
+        if imported is not None:
+            # Rows from another app follow "imported app data", not their kind's category.
+            shown = (shown & ~imported.q) | (
+                (imported.q & own) if self.can_see(Category.IMPORTS) else Q(pk__in=[])
+            )
+        return qs.filter(shown)
 
     def shows(self, obj: Any, category: ShareScope) -> bool:
         """Whether this viewer may see one loaded row (or its field) of `category`: the category
         must be visible and, where the item has a switch of its own, that switch on."""
-        if not self.can_see(category):
-            return False
         if self.is_self:
             return True
+        imported = rules.IMPORTED_ROWS.get(obj._meta.label)
+        if imported is not None and imported.test(obj):
+            category_seen = self.can_see(Category.IMPORTS)
+        else:
+            category_seen = self.can_see(category)
+        if not category_seen:
+            return False
         rule = rules.ITEM_RULES.get((obj._meta.label, category))
         return rule.test(obj) if rule is not None else True
 

@@ -132,9 +132,22 @@ CARE_RECORDED: dict[tuple[str, ShareScope], Q] = {
 }
 
 
+# Rows that came from another app or a device (interop, [7]) belong to "imported app data",
+# whatever kind of record they are: model label -> the filter that picks them, and its test.
+IMPORTED_SOURCES: tuple[str, ...] = ("import", "device")
+IMPORTED_ROWS: dict[str, ItemRule] = {
+    "tracking.CheckIn": ItemRule(
+        q=Q(source__in=IMPORTED_SOURCES), test=lambda o: o.source in IMPORTED_SOURCES
+    ),
+    "measures.QuestionnaireResponse": ItemRule(
+        q=Q(entered_by="import"), test=lambda o: o.entered_by == "import"
+    ),
+}
+
+
 def observation_category(*, source: str, source_type: str) -> ShareScope:
     """Which category a point of the time series belongs to, from its provenance."""
-    if source == "import":
+    if source in IMPORTED_SOURCES:
         return ShareScope.IMPORTS
     if source_type == "exercises.relaxationsession":
         return ShareScope.RELAXATION
@@ -147,13 +160,14 @@ def observation_q(categories: Iterable[ShareScope]) -> Q:
     """A filter on `tracking.Observation` keeping the points whose category is in `categories`."""
     cats = set(categories)
     q = Q(pk__in=[])
+    imported = Q(source__in=IMPORTED_SOURCES)
     if ShareScope.IMPORTS in cats:
-        q |= Q(source="import")
-    exercise = Q(source_type__startswith="exercises.") & ~Q(source="import")
+        q |= imported
+    exercise = Q(source_type__startswith="exercises.") & ~imported
     if ShareScope.RELAXATION in cats:
         q |= exercise & Q(source_type="exercises.relaxationsession")
     if ShareScope.WORKSHEETS in cats:
         q |= exercise & ~Q(source_type="exercises.relaxationsession")
     if ShareScope.CHECKINS in cats:
-        q |= ~Q(source="import") & ~Q(source_type__startswith="exercises.")
+        q |= ~imported & ~Q(source_type__startswith="exercises.")
     return q

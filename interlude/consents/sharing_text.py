@@ -54,4 +54,5 @@ MODULE_TEXT: dict[Module, str] = {
     Module.HOMEWORK: "Things your therapist suggests trying between sessions, on Today.",
     Module.MESSAGING: "A private message thread with your care team.",
     Module.REMINDERS: "Gentle reminders, at a time you choose, that something is waiting.",
+    Module.IMPORTS: "Bringing in mood, sleep and activity data from other apps and devices.",
 }

@@ -33,6 +33,8 @@ class DueStatus(models.TextChoices):
 class EnteredBy(models.TextChoices):
     CLIENT = "client", "Client"
     CLINICIAN = "clinician", "Clinician (from a paper form)"
+    # History from another system (a FHIR Bundle): shown, never compared or alerted on live.
+    IMPORT = "import", "Imported from another app"
 
 
 class PracticeInstrument(models.Model):
@@ -165,6 +167,11 @@ class QuestionnaireResponse(ClientOwnedModel):
         QuestionnaireDue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=100)
+    # For imported history: interop's import job, the app and the file (no foreign key: interop
+    # sits above measures).
+    import_id = models.UUIDField(null=True, blank=True, db_index=True)
+    source_app = models.CharField(max_length=20, blank=True)
+    source_file = models.CharField(max_length=200, blank=True)
     # The score (scoring.py) at the time of submission.
     total = models.FloatField(null=True, blank=True)
     band_code = models.CharField(max_length=40, blank=True)

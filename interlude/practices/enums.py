@@ -64,3 +64,4 @@ class Module(models.TextChoices):
     HOMEWORK = "homework", "Homework"
     MESSAGING = "messaging", "Messages"
     REMINDERS = "reminders", "Reminders"
+    IMPORTS = "imports", "Bring in data from other apps"

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from interlude.core.datefields import SafeDateTimeField
-from interlude.core.fields import EncryptedTextField
+from interlude.core.fields import EncryptedJSONField, EncryptedTextField
 from interlude.core.models import ClientOwnedModel
 
 
@@ -23,6 +23,11 @@ class ObservationKind(models.TextChoices):
     DISTRESS_BEFORE = "distress_before", "Distress before an exercise (0-10)"
     DISTRESS_AFTER = "distress_after", "Distress after an exercise (0-10)"
     SUDS_PEAK = "suds_peak", "Peak distress in exposure (SUDS 0-100)"
+    # From other apps and devices ([7]); `label` names the symptom or factor.
+    STEPS = "steps", "Steps (per day)"
+    MINDFUL_MINUTES = "mindful_minutes", "Mindful minutes"
+    SYMPTOM = "symptom", "Symptom severity (1-3)"
+    FACTOR = "factor", "Factor present (1)"
 
 
 class ObservationSource(models.TextChoices):
@@ -30,9 +35,22 @@ class ObservationSource(models.TextChoices):
     IMPORT = "import", "Imported from another app"
     API = "api", "Sent through the API"
     EXERCISE = "exercise", "Exercise or worksheet"
+    # Pushed by an app or device with a personal access token: "imported app data" like a file.
+    DEVICE = "device", "Sent by an app or device"
 
 
-class CheckIn(ClientOwnedModel):
+# Where imported rows (check-ins and observations) say they came from: interop's import job id,
+# the app and the file. No foreign key: interop sits above tracking (ARCHITECTURE.md).
+class ImportedFrom(models.Model):
+    import_id = models.UUIDField(null=True, blank=True, db_index=True)
+    source_app = models.CharField(max_length=20, blank=True)  # interop.enums.ImportSource
+    source_file = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CheckIn(ImportedFrom, ClientOwnedModel):
     """A quick check-in. Values also land in Observation (the canonical series)."""
 
     recorded_at = SafeDateTimeField(default=timezone.now)
@@ -52,6 +70,8 @@ class CheckIn(ClientOwnedModel):
         max_length=20, choices=ObservationSource.choices, default=ObservationSource.CHECKIN
     )
     idempotency_key = models.CharField(max_length=100)
+    # An imported entry's values as the other app wrote them (mood name, time text, line).
+    original = EncryptedJSONField(null=True, blank=True)
 
     class Meta:
         ordering = ("-recorded_at",)
@@ -78,7 +98,7 @@ class CheckIn(ClientOwnedModel):
         return f"check-in {self.public_id}"
 
 
-class Observation(models.Model):
+class Observation(ImportedFrom, models.Model):
     """One value at one time, with provenance. Written only by domain services."""
 
     practice = models.ForeignKey("practices.Practice", on_delete=models.PROTECT, related_name="+")
@@ -92,6 +112,10 @@ class Observation(models.Model):
     # source replaces its observations instead of adding duplicates.
     source_type = models.CharField(max_length=64)
     source_id = models.CharField(max_length=64)
+    # A symptom's or factor's name (imported from Bearable or a CSV); "" for the other kinds.
+    label = models.CharField(max_length=80, blank=True, default="")
+    # The value as the other app wrote it ("7:30", "Moderate"), for imported and pushed points.
+    original = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
