@@ -770,7 +770,7 @@ def event_practice_reminder_settings_changed(*, actor: User, practice: Practice)
     )
 
 
-# --- [7] imports, tokens, pushed data --------------------------------------------------------------
+# --- [7] imports, tokens, pushed data ---------------------------------------------------------
 def event_import_uploaded(*, actor: User, client: Client, job_id: str, source: str) -> AuditEvent:
     """`source` is the app (interop.enums.ImportSource); never the file's content or name."""
     return _client_event(
