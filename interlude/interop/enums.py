@@ -12,6 +12,7 @@ class ImportSource(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", "Waiting for its columns to be matched"  # a spreadsheet, before reading
     QUEUED = "queued", "Waiting to be read"
     READING = "reading", "Being read"
     PREVIEW = "preview", "Ready to check"  # staged: nothing visible yet
