@@ -98,8 +98,17 @@ class Unreadable:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A readable line Interlude does not bring in (Bearable's medication rows, a score without
+    its answers), counted in the preview under `reason` so nothing disappears silently."""
+
+    line: int | None
+    reason: str  # short and stable, e.g. "Medication" or "Score without answers"
+
+
 Record = MoodEntry | Reading | Answers
-Item = Record | Unreadable
+Item = Record | Unreadable | Skipped
 
 # Called by a parser as it goes: (bytes read so far, total bytes or 0 if unknown).
 Progress = Callable[[int, int], None]
