@@ -146,6 +146,12 @@ ALWAYS_ERASED: tuple[str, ...] = (
     "reminders.Reminder",
     "reminders.ReminderPreferences",
     "reminders.PushSubscription",
+    # Imports in waiting and what they read (the imported records themselves are check-ins,
+    # observations and questionnaires above), saved column mappings, and apps' access tokens.
+    "interop.StagedRecord",
+    "interop.ImportJob",
+    "interop.ImportProfile",
+    "interop.AccessToken",
 )
 
 # Always kept: the record of consent and of who accessed the record (append-only or audit

@@ -116,7 +116,13 @@ def _seed(client: Client, owner, tag: str) -> dict[str, object]:
             expires_at=T0 + timedelta(hours=1),
         ),
         "CheckIn": CheckIn.objects.create(
-            **base, time_zone="UTC", mood=4, note=c("note"), idempotency_key=f"c-{tag}"
+            **base,
+            time_zone="UTC",
+            mood=4,
+            note=c("note"),
+            idempotency_key=f"c-{tag}",
+            source="import",
+            original={"mood": c("original")},
         ),
         "ThoughtRecord": ThoughtRecord.objects.create(
             **base, content=c("thought"), idempotency_key=f"t-{tag}"
@@ -184,6 +190,7 @@ def _seed_between_sessions(client: Client, owner, base: dict, c) -> dict[str, ob
     """Rows of [6]: the treatment plan, session notes, homework, messages and push devices."""
     from interlude.care.models import Goal, GoalReview, Problem, SessionNote, SessionNoteAddendum
     from interlude.homework.models import Assignment, AssignmentOccurrence
+    from interlude.interop.models import ImportJob, StagedRecord
     from interlude.messaging.models import Message, MessageAttachment
     from interlude.reminders.models import PushSubscription
 
@@ -209,7 +216,18 @@ def _seed_between_sessions(client: Client, owner, base: dict, c) -> dict[str, ob
     message = Message.objects.create(
         **base, sender=client.user, by="client", body=c("message"), idempotency_key=f"m-{c('')}"
     )
+    job = ImportJob.objects.create(**base, source="daylio", file_name="daylio_export.csv")
     return {
+        "ImportJob": job,
+        "StagedRecord": StagedRecord.objects.create(
+            job=job,
+            practice=client.practice,
+            client=client,
+            seq=1,
+            kind="checkins",
+            natural_key="0" * 64,
+            payload={"note": c("staged")},
+        ),
         "Problem": problem,
         "Goal": goal,
         "GoalReview": GoalReview.objects.create(
@@ -349,7 +367,7 @@ def test_closure_shreds_every_encrypted_field_keeps_what_is_kept_and_spares_othe
             with pytest.raises(DataKeyDestroyed):
                 decrypt_any(stored, aad=aad)
             shredded += 1
-    assert shredded == 32
+    assert shredded == 34
     # Erased rows are gone; kept ones are under the key ring and still read.
     for model, fields in _encrypted_client_models():
         remaining = _raw_values(model, fields, client.pk)
