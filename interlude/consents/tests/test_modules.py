@@ -72,7 +72,7 @@ def test_set_refuses_an_unknown_module_and_changes_nothing():
     assert exc.value.message == (
         "'safety_plan' is not a part of the app that can be switched off. The parts are: "
         "checkins, journal, worksheets, relaxation, questionnaires, library, homework, messaging, "
-        "reminders."
+        "reminders, imports."
     )
     assert ClientPrivacy.objects.get(client=client).modules_off == []
     assert _events() == []
@@ -118,6 +118,7 @@ def test_clinician_switches_with_htmx_and_gets_the_panel_back():
         "homework",
         "messaging",
         "reminders",
+        "imports",
     ]
 
 
@@ -147,6 +148,7 @@ PAGES = {
     Module.HOMEWORK: ["/homework/"],
     Module.MESSAGING: ["/messages/"],
     Module.REMINDERS: ["/me/reminders/"],
+    Module.IMPORTS: ["/imports/"],
 }
 APIS = {
     Module.CHECKINS: ["/api/v1/checkins"],
