@@ -7,8 +7,10 @@ gate's rule, consents.rules.CARE_RECORDED), never decided here."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -32,6 +34,7 @@ from interlude.measures.models import (
     QuestionnaireResponse,
     QuestionnaireSchedule,
 )
+from interlude.measures.scoring import AnswerError, score
 from interlude.practices.models import Client, Practice
 
 
@@ -275,3 +278,40 @@ def schedule_rows(
         )
         for s in schedules
     ]
+
+
+# --- imported history ([7]) ----------------------------------------------------------------------
+# An imported answer set's idempotency key is this prefix and the import's natural key.
+IMPORT_KEY_PREFIX = "import:"
+
+
+def imported_answers_problem(
+    *, client: Client, instrument_code: str, answers: Sequence[Any]
+) -> str:
+    """Why an imported answer set cannot be stored ("" when it can): an instrument the practice
+    does not have, or answers outside it. Plain words, never the answers themselves."""
+    try:
+        definition = instrument_definition_get(practice=client.practice, code=instrument_code)
+    except DefinitionError:
+        return "This questionnaire is not one Interlude knows."
+    try:
+        score(definition, list(answers))
+    except AnswerError as exc:
+        return exc.message
+    if not any(a is not None for a in answers):
+        return "No question was answered."
+    return ""
+
+
+def imported_keys_present(*, client: Client, keys: Collection[str]) -> set[str]:
+    """Which of an import's natural keys are already stored as answer sets (for the preview)."""
+    wanted = [IMPORT_KEY_PREFIX + k for k in keys]
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            key.removeprefix(IMPORT_KEY_PREFIX)
+            for key in QuestionnaireResponse.objects.filter(
+                client=client, idempotency_key__in=wanted[start : start + 500]
+            ).values_list("idempotency_key", flat=True)
+        )
+    return found

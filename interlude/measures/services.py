@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeIs
 
@@ -29,7 +31,7 @@ from interlude.care.services import appointment_create, appointment_set_status
 from interlude.consents.modules_selectors import module_on
 from interlude.core.clock import add_local_days
 from interlude.core.errors import ApplicationError, IdempotencyConflict
-from interlude.measures.change import Classification, classify, track_status
+from interlude.measures.change import Classification, TrackStatus, classify, track_status
 from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
 from interlude.measures.models import (
     DueStatus,
@@ -45,6 +47,7 @@ from interlude.measures.models import (
 )
 from interlude.measures.scoring import AnswerError, Score, answers_validate, score
 from interlude.measures.selectors import (
+    IMPORT_KEY_PREFIX,
     instrument_definition_get,
     instrument_definitions_unconfigured,
     measures_settings_get,
@@ -453,9 +456,11 @@ def _response_store(
     submitted_at: datetime,
 ) -> QuestionnaireResponse:
     settings = measures_settings_get(practice=client.practice)
+    # Imported history (another system's answers) is never a live answer's baseline or previous:
+    # it was not given under this care, and comparing with it could hide or invent a change.
     scored = QuestionnaireResponse.objects.filter(
         client=client, instrument_code=definition.code, total__isnull=False
-    )
+    ).exclude(entered_by=EnteredBy.IMPORT)
     baseline = scored.order_by("submitted_at").first()
     previous = scored.order_by("-submitted_at").first()
     previous_status = previous.track_status if previous else None
@@ -577,6 +582,113 @@ def _response_store(
             previous_status=previous_status,
         )
     return response
+
+
+# --- imported history ([7]: interop's loader is the only caller) --------------------------------
+IMPORTED_REASON = "Imported history: not compared with answers given here."
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    """An answer set from another system (a FHIR Bundle). `key` is the import's natural key."""
+
+    key: str
+    instrument_code: str
+    answers: Sequence[int | None]
+    submitted_at: datetime
+
+
+def imported_responses_add(
+    *,
+    client: Client,
+    actor: User,
+    import_id: uuid.UUID,
+    source_app: str,
+    source_file: str,
+    rows: Sequence[ImportedResponse],
+) -> tuple[int, int]:
+    """Store answer sets from another system, scored exactly like any other (scoring.py), in
+    bulk. Returns (added, duplicates). Imported history is marked as such: entered by "import",
+    never compared (classification "not available", no baseline), nothing due is completed, and
+    the response hooks do not run, so an old risk answer raises no live alert. Runs inside the
+    caller's transaction (the loader's)."""
+    keys = [IMPORT_KEY_PREFIX + row.key for row in rows]
+    present: set[str] = set()
+    for start in range(0, len(keys), 500):
+        present.update(
+            QuestionnaireResponse.objects.filter(
+                client=client, idempotency_key__in=keys[start : start + 500]
+            ).values_list("idempotency_key", flat=True)
+        )
+    definitions: dict[str, InstrumentDefinition] = {}
+    fresh: list[QuestionnaireResponse] = []
+    for row, key in zip(rows, keys, strict=True):
+        if key in present:
+            continue
+        present.add(key)
+        definition = definitions.get(row.instrument_code)
+        if definition is None:
+            try:
+                definition = instrument_definition_get(
+                    practice=client.practice, code=row.instrument_code
+                )
+            except DefinitionError as exc:
+                raise ApplicationError(str(exc), field="instrument") from None
+            definitions[row.instrument_code] = definition
+        answers = list(row.answers)
+        try:
+            result = score(definition, answers)
+        except AnswerError as exc:
+            raise ApplicationError(exc.message, field="answers") from None
+        fresh.append(
+            QuestionnaireResponse(
+                practice_id=client.practice_id,
+                client=client,
+                instrument_code=definition.code,
+                instrument_version=definition.version,
+                answers=answers,
+                submitted_at=row.submitted_at,
+                entered_by=EnteredBy.IMPORT,
+                idempotency_key=key,
+                import_id=import_id,
+                source_app=source_app,
+                source_file=source_file[:200],
+                total=result.total,
+                band_code=result.band.code if result.band else "",
+                band_label=result.band.label if result.band else "",
+                complete=result.complete,
+                prorated=result.prorated,
+                flags=[
+                    {"flag": f.flag, "item": f.item, "value": f.value, "critical": f.critical}
+                    for f in result.flags
+                ],
+                classification=Classification.NOT_AVAILABLE,
+                classification_reason=IMPORTED_REASON,
+                track_status=TrackStatus.ON_TRACK,
+                track_reason="",
+                administration_number=0,
+                scoring_meta={
+                    "definition_version": definition.version,
+                    "band_preset": definition.band_preset,
+                    "missing_rule": str(definition.missing_rule),
+                    "imported": True,
+                },
+                created_by=actor,
+                updated_by=actor,
+            )
+        )
+    with transaction.atomic():
+        QuestionnaireResponse.objects.bulk_create(fresh, batch_size=500)
+    return len(fresh), len(rows) - len(fresh)
+
+
+def imported_responses_remove(*, client: Client, import_id: uuid.UUID) -> int:
+    """Remove every answer set one import added (undo). Returns how many went."""
+    with transaction.atomic():
+        removed, _ = QuestionnaireResponse.objects.filter(
+            client=client, import_id=import_id, entered_by=EnteredBy.IMPORT
+        ).delete()
+    return removed
 
 
 # --- practice settings -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from interlude.tracking.models import (
     ObservationKind,
     ObservationSource,
 )
+from interlude.tracking.selectors import IMPORT_KEY_PREFIX
 from interlude.tracking.vocabulary import DEFAULT_ACTIVITIES, EMOTION_CODES
 
 CHECKIN_EDIT_WINDOW = timedelta(hours=24)
@@ -309,3 +311,211 @@ def activity_option_add(*, client: Client, label: str) -> ActivityOption:
     with transaction.atomic():
         [joined] = _activities_join_list(client=client, labels=[label])
     return ActivityOption.objects.get(client=client, label=joined)
+
+
+# --- imported history ([7]: interop's loader is the only caller) --------------------------------
+IMPORTED_NOTE_MAX = 20000
+IMPORTED_ACTIVITIES_MAX = 30
+
+
+@dataclass(frozen=True)
+class ImportedCheckIn:
+    """One check-in from another app, ready to store: values already on Interlude's scales,
+    `recorded_at` aware. `key` is the import's natural key (64 hex digits): the same entry of the
+    same file gives the same key, which is what makes a second import add nothing."""
+
+    key: str
+    recorded_at: datetime
+    time_zone: str
+    mood: int
+    energy: int | None = None
+    activities: Sequence[str] = ()
+    note: str | None = None
+    original: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ImportedObservation:
+    """One point of the time series from another app (a night of sleep, a day of steps...).
+    `source_type` is "import." + the app; `key` (the natural key) is its `source_id`."""
+
+    key: str
+    kind: ObservationKind
+    value: float
+    effective_at: datetime
+    time_zone: str
+    source_type: str
+    label: str = ""
+    original: str = ""
+
+
+def imported_checkin_key(key: str) -> str:
+    """The check-in's idempotency key for an import's natural key (unique per client)."""
+    return IMPORT_KEY_PREFIX + key
+
+
+def _imported_activities(labels: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in labels:
+        label = activity_label_clean(raw)[:60]
+        if label and label.casefold() not in seen:
+            seen.add(label.casefold())
+            out.append(label)
+    return out[:IMPORTED_ACTIVITIES_MAX]
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def imported_checkins_add(
+    *,
+    client: Client,
+    actor: User,
+    import_id: uuid.UUID,
+    source_app: str,
+    source_file: str,
+    rows: Sequence[ImportedCheckIn],
+) -> tuple[int, int]:
+    """Store check-ins from another app with their mood (and energy) observations, in bulk.
+    Returns (added, duplicates): an entry already stored (same key) is not added again.
+
+    History is not activity: no homework is completed (`record_done` is not called), the client's
+    last activity is left alone, and no alert rule runs (the sweep ignores imported check-ins).
+    Runs inside the caller's transaction (the loader's, all or nothing).
+    """
+    for row in rows:
+        if not 0 <= row.mood <= 10 or (row.energy is not None and not 0 <= row.energy <= 10):
+            raise ApplicationError("An imported mood or energy is outside 0 to 10.")
+        if timezone.is_naive(row.recorded_at):
+            raise ApplicationError("An imported check-in has no time zone.")
+    keys = [imported_checkin_key(row.key) for row in rows]
+    present: set[str] = set()
+    for part in _chunks(keys):
+        present.update(
+            CheckIn.objects.filter(client=client, idempotency_key__in=part).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+    fresh: list[CheckIn] = []
+    for row, key in zip(rows, keys, strict=True):
+        if key in present:
+            continue
+        present.add(key)
+        fresh.append(
+            CheckIn(
+                practice_id=client.practice_id,
+                client=client,
+                recorded_at=row.recorded_at,
+                time_zone=row.time_zone,
+                mood=row.mood,
+                energy=row.energy,
+                activities=_imported_activities(row.activities),
+                note=(row.note or None) and row.note[:IMPORTED_NOTE_MAX],
+                note_shared=False,
+                source=ObservationSource.IMPORT,
+                idempotency_key=key,
+                original=dict(row.original) if row.original else None,
+                import_id=import_id,
+                source_app=source_app,
+                source_file=source_file[:200],
+                created_by=actor,
+                updated_by=actor,
+            )
+        )
+    with transaction.atomic():
+        CheckIn.objects.bulk_create(fresh, batch_size=500)
+        points: list[Observation] = []
+        for checkin in fresh:
+            values = {ObservationKind.MOOD: checkin.mood, ObservationKind.ENERGY: checkin.energy}
+            for kind, value in values.items():
+                if value is None:
+                    continue
+                points.append(
+                    Observation(
+                        practice_id=client.practice_id,
+                        client=client,
+                        kind=kind,
+                        value=float(value),
+                        effective_at=checkin.recorded_at,
+                        time_zone=checkin.time_zone,
+                        source=ObservationSource.IMPORT,
+                        source_type=CHECKIN_KIND,
+                        source_id=str(checkin.public_id),
+                        import_id=import_id,
+                        source_app=source_app,
+                        source_file=source_file[:200],
+                        created_by=actor,
+                    )
+                )
+        Observation.objects.bulk_create(points, batch_size=500)
+    return len(fresh), len(rows) - len(fresh)
+
+
+def imported_observations_add(
+    *,
+    client: Client,
+    actor: User,
+    import_id: uuid.UUID,
+    source_app: str,
+    source_file: str,
+    rows: Sequence[ImportedObservation],
+) -> tuple[int, int]:
+    """Store points of the time series from another app, in bulk. Returns (added, duplicates):
+    a point already stored (same source type, key and kind) is not added again."""
+    for row in rows:
+        if timezone.is_naive(row.effective_at):
+            raise ApplicationError("An imported reading has no time zone.")
+    present: set[tuple[str, str, str]] = set()
+    source_types = sorted({row.source_type for row in rows})
+    for part in _chunks([row.key for row in rows]):
+        # Not narrowed to the client: the key already names them, and the constraint is global.
+        present.update(
+            Observation.objects.filter(
+                source_type__in=source_types, source_id__in=part
+            ).values_list("source_type", "source_id", "kind")
+        )
+    fresh: list[Observation] = []
+    for row in rows:
+        identity = (row.source_type, row.key, str(row.kind))
+        if identity in present:
+            continue
+        present.add(identity)
+        fresh.append(
+            Observation(
+                practice_id=client.practice_id,
+                client=client,
+                kind=row.kind,
+                value=float(row.value),
+                effective_at=row.effective_at,
+                time_zone=row.time_zone,
+                source=ObservationSource.IMPORT,
+                source_type=row.source_type[:64],
+                source_id=row.key,
+                label=row.label[:80],
+                original=row.original[:120],
+                import_id=import_id,
+                source_app=source_app,
+                source_file=source_file[:200],
+                created_by=actor,
+            )
+        )
+    with transaction.atomic():
+        Observation.objects.bulk_create(fresh, batch_size=500)
+    return len(fresh), len(rows) - len(fresh)
+
+
+def imported_rows_remove(*, client: Client, import_id: uuid.UUID) -> int:
+    """Remove every check-in and observation one import added (undo). Returns how many records
+    went: check-ins and stand-alone readings (a check-in's own mood point is part of it)."""
+    with transaction.atomic():
+        readings = (
+            Observation.objects.filter(client=client, import_id=import_id)
+            .exclude(source_type=CHECKIN_KIND)
+            .count()
+        )
+        Observation.objects.filter(client=client, import_id=import_id).delete()
+        checkins, _ = CheckIn.objects.filter(client=client, import_id=import_id).delete()
+    return checkins + readings
