@@ -83,7 +83,7 @@ _REQUIRED = {"date", "time of day", "category", "rating/amount", "detail"}
 
 
 def _acceptable(columns: tuple[str, ...]) -> bool:
-    return _REQUIRED <= set(columns)
+    return set(columns) >= _REQUIRED
 
 
 def _wrong_format(file: CsvFile) -> ImportFileError:

@@ -158,7 +158,11 @@ def check_size(path: Path) -> int:
 
 def _megabytes(size: int) -> str:
     megabytes = size / 1024**2
-    return f"{megabytes:,.0f} MB" if megabytes >= 10 else f"{megabytes:.1f} MB"
+    if megabytes >= 10:
+        return f"{megabytes:,.0f} MB"
+    if megabytes >= 1:
+        return f"{megabytes:.1f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
 
 
 def _refuse_by_content(head: bytes) -> None:
@@ -176,9 +180,7 @@ def _refuse_by_content(head: bytes) -> None:
     if head.startswith(b"\x1f\x8b"):
         raise ImportFileError("This is a compressed (gzip) file, not a CSV file. Unpack it first.")
     if head.startswith(b"%PDF"):
-        raise ImportFileError(
-            "This is a PDF, not a CSV file. Choose the app's CSV export instead."
-        )
+        raise ImportFileError("This is a PDF, not a CSV file. Choose the app's CSV export instead.")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<?xml", b"<HealthData", b"<!DOCTYPE")):
         raise ImportFileError(

@@ -142,8 +142,8 @@ def mapping_errors(mapping: Mapping[str, Any], headers: list[str]) -> dict[str, 
             errors["scale_max"] = "Give the highest number of the scale."
         elif isinstance(low, int) and not isinstance(low, bool) and high <= low:
             errors["scale_max"] = "The highest number must be above the lowest."
-    separator = mapping.get("tag_separator", ",")
-    if mapping.get("tags") and (not isinstance(separator, str) or not 1 <= len(separator) <= 5):
+    separator = mapping.get("tag_separator") or ","  # the default when none is chosen
+    if mapping.get("tags") and (not isinstance(separator, str) or len(separator) > 5):
         errors["tag_separator"] = "Give the character that separates the tags, like “,”."
     used = [
         normalise_header(mapping[field])
@@ -240,9 +240,7 @@ class _Mapped:
             tags_text = row.get(self.tags)
             note = row.get(self.note)
             tags = tuple(tag.strip() for tag in tags_text.split(self.separator) if tag.strip())
-            original = {
-                name: row.get(index) for index, name in enumerate(self.file.header) if name
-            }
+            original = {name: row.get(index) for index, name in enumerate(self.file.header) if name}
             return MoodEntry(
                 line=row.line,
                 key=_key(when=when, kind="mood", value=value, note=note, tags=tags_text),
@@ -285,7 +283,7 @@ def parse(path: Path, *, options: ParseOptions) -> Iterator[Item]:
         errors = mapping_errors(mapping, list(file.header))
         if errors:
             raise ImportFileError(
-                "The column matching does not fit this file: "
+                "The column matching does not fit this file. "
                 f"{next(iter(errors.values()))} Match the columns again."
             )
         mapped = _Mapped(file, mapping)

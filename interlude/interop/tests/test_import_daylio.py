@@ -170,8 +170,7 @@ def test_header_generations_are_recognised_by_name_not_position(tmp_path):
     # Columns in another order (and in capitals, with spaces): still read by name.
     path = _write(
         tmp_path,
-        " Mood ,TIME,Full_Date,note,activities\n"
-        'good,8:30 pm,2026-03-02,"Walked home","walk"\n',
+        ' Mood ,TIME,Full_Date,note,activities\ngood,8:30 pm,2026-03-02,"Walked home","walk"\n',
     )
     [entry] = list(daylio.parse(path, options=OPTIONS))
     assert entry.when == datetime(2026, 3, 2, 20, 30)
