@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from interlude.interop import services
@@ -18,8 +17,8 @@ NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # 11:00 in New York, the client'
 HEADER = "full_date,date,weekday,time,mood,activities,scales,note_title,note"
 
 
-@pytest.fixture
-def imports_dir(settings, tmp_path):
+def point_imports_dir(settings, tmp_path):
+    """For a test module's `imports_dir` fixture: uploads go into the test's tmp_path."""
     settings.IMPORTS_DIR = tmp_path / "imports"
     return settings.IMPORTS_DIR
 

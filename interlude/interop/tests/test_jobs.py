@@ -29,13 +29,18 @@ from interlude.interop.tests.import_helpers import (
     NOW,
     SMALL,
     daylio_days,
-    imports_dir,  # noqa: F401 - a fixture
+    point_imports_dir,
     upload,
 )
 from interlude.tracking.models import CheckIn, Observation, ObservationSource
 from tests.factories import clinician_with_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_dir")]
+
+
+@pytest.fixture
+def imports_dir(settings, tmp_path):
+    return point_imports_dir(settings, tmp_path)
 
 
 @pytest.fixture(autouse=True)
