@@ -21,6 +21,7 @@ from interlude.exercises.api_relaxation import router as relaxation_router
 from interlude.exercises.api_worksheets import router as worksheets_router
 from interlude.homework.api import router as homework_router
 from interlude.interop.api import router as interop_router
+from interlude.interop.auth import TokenAuth
 from interlude.measures.api import router as measures_router
 from interlude.messaging.api import router as messaging_router
 from interlude.reminders.api import router as reminders_router
@@ -35,9 +36,10 @@ _ERROR_SCHEMA = {
 # The answers every operation can give besides its own, and why (each operation may declare more,
 # such as 409 for an idempotency key reused with a different body).
 _COMMON_ERRORS = {
-    "401": "Not signed in.",
-    "403": "A state-changing request without a valid CSRF token, or a clinician who has not set "
-    "up two-step verification yet.",
+    "401": "Not signed in, or a bearer access token that is not valid, has expired or was revoked.",
+    "403": "A state-changing request without a valid CSRF token (a signed-in session; bearer "
+    "requests need none), a clinician who has not set up two-step verification yet, or an access "
+    "token without the scope the operation needs (`detail` names it).",
     "404": "Not found, or out of your reach (the same answer, so nothing leaks).",
 }
 _WRITE_ERRORS = {
@@ -107,7 +109,9 @@ api = InterludeAPI(
     version="1",
     description="Between-session data for clients and their care teams. Every read of client "
     "data passes the access gate and is audited.",
-    auth=SessionAuth(),
+    # A bearer token first: a request that carries one is judged by it alone (no CSRF), and a
+    # session without one keeps its CSRF check (interop/auth.py).
+    auth=[TokenAuth(), SessionAuth()],
     throttle=api_write_throttles(),
     urls_namespace="api",
     parser=TextCheckingParser(),

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
@@ -57,7 +57,13 @@ class SessionTimeoutMiddleware:
         response = self.get_response(request)
         # Signed in by this very request (password or second-factor step): the clocks start at
         # sign-in, not at the next request, so a session left unused after sign-in also expires.
-        if request.user.is_authenticated and KIND not in request.session:
+        # Only a session that holds a sign-in: an API request authenticated by a bearer access
+        # token (interop/auth.py) has a user but no sign-in, and must not start a session.
+        if (
+            request.user.is_authenticated
+            and SESSION_KEY in request.session
+            and KIND not in request.session
+        ):
             _start_clocks(request, time.time())
         return response
 

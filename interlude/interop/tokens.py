@@ -46,8 +46,13 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _is_staff(user: User) -> bool:
+def token_user_is_staff(*, user: User) -> bool:
+    """Anyone with a practice membership (active or not) is staff and can have no token."""
     return Membership.objects.filter(user_id=user.pk).exists()
+
+
+def _is_staff(user: User) -> bool:
+    return token_user_is_staff(user=user)
 
 
 def _scopes(scopes: Sequence[TokenScope | str]) -> list[str]:
