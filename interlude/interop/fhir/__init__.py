@@ -1,1 +1,1 @@
-"""FHIR R4 (R4B models of `fhir.resources`): the mapping, the reads through the gate, the Bundles."""
+"""FHIR R4 (R4B models of fhir.resources): the mapping, the gate reads, the Bundles."""

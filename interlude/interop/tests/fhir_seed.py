@@ -52,7 +52,7 @@ def seed(*, practice=None) -> Seeded:  # type: ignore[no-untyped-def]
         actor=user,
         source=ObservationSource.IMPORT,
         source_type="interop.apple_health",
-        source_id="steps-2026-03-05",
+        source_id=f"steps-2026-03-05-{client.public_id}",
         effective_at=datetime(2026, 3, 5, 12, 0, tzinfo=UTC),
         time_zone=client.time_zone,
         values={ObservationKind.STEPS: 8042},
