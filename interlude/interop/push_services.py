@@ -101,7 +101,8 @@ def _check(item: Any, *, now: datetime) -> DeviceReading | str:
     latest = now + FUTURE_SLACK
     if effective.year > latest.year or effective > latest:
         return MSG_FUTURE
-    value = parsed.value * rc.units[parsed.unit]
+    # Rounded so a unit change (450 min -> 7.5 h) gives the plain number, not 7.499999...
+    value = round(parsed.value * rc.units[parsed.unit], 9)
     if rc.whole and not float(parsed.value).is_integer():
         return f"value: for code {rc.code!r} it must be a whole number."
     if not (rc.minimum <= value <= rc.maximum) or not math.isfinite(value):

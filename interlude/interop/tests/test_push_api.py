@@ -358,3 +358,20 @@ def test_openapi_documents_the_endpoint_codes_and_errors():
     ]
     schemes = schema["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"}.items() <= schemes["TokenAuth"].items()
+
+
+def test_sleep_in_minutes_is_stored_in_hours_up_to_a_day(client_row):
+    raw = _token(client_row, ["observations:write"])
+    items = [
+        _item("full", "93832-4", 1440, "min"),
+        _item("over", "93832-4", 1441, "min"),
+        _item("third", "93832-4", 20, "min"),
+    ]
+    results = _push(raw, items).json()["results"]
+    assert [(r["status"], r["message"]) for r in results] == [
+        ("created", None),
+        ("error", "value: for code '93832-4' it must be between 0 and 1440 min."),
+        ("created", None),
+    ]
+    values = sorted(Observation.objects.filter(client=client_row).values_list("value", flat=True))
+    assert values == [0.333333333, 24.0]
