@@ -73,7 +73,7 @@ STALLED_AFTER = timedelta(minutes=10)  # a read with no sign of life this long d
 MAX_ATTEMPTS = 3
 # Adding more staged rows than this is left to the worker (measured: 5,000 Daylio entries are
 # added in about 0.6 s on SQLite, 10,000 in about 1.2 s; see the report in test_loader.py).
-COMMIT_INLINE_MAX = 10_000
+COMMIT_INLINE_MAX = 2_000
 
 TEXT_SOURCES = frozenset(
     {ImportSource.DAYLIO, ImportSource.BEARABLE, ImportSource.FHIR, ImportSource.CSV}
