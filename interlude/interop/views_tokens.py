@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,6 @@ from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest
 from interlude.core.policy import Access, access
 from interlude.interop.enums import TokenScope
-from interlude.interop.forms_tokens import TokenForm
 from interlude.interop.models import AccessToken
 from interlude.interop.tokens import (
     token_create,
@@ -27,6 +27,34 @@ from interlude.interop.tokens import (
     tokens_for_user,
 )
 from interlude.practices.models import Client
+
+EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "One year")]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=60,
+        help_text="So you can tell your tokens apart, like \u201cMy watch\u201d.",
+        error_messages={
+            "required": "Give the token a name, like \u201cMy watch\u201d.",
+            "max_length": "Use at most 60 characters for the name.",
+        },
+    )
+    scopes = forms.MultipleChoiceField(
+        label="What the app or device may do",
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one thing the app or device may do."},
+    )
+    days = forms.TypedChoiceField(
+        label="How long it works",
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        initial="90",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how long the token works."},
+    )
 
 
 def _own_client(request: InterludeRequest) -> Client:
