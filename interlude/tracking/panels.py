@@ -10,13 +10,19 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from interlude.consents.access import CareAccess, Category
-from interlude.consents.markers import NotShared
+from interlude.consents.markers import NotShared, not_shared_marker
 from interlude.core.clock import local_date, zone_named
 from interlude.core.panels import Page, panel_register
 from interlude.core.timeline import TimelineItem, timeline_source_register
 from interlude.tracking.charts import SCALE_0_10, SCALE_SLEEP_HOURS, format_number
 from interlude.tracking.models import CheckIn
-from interlude.tracking.selectors import ChartSpec, SeriesChart, progress_series, series_charts
+from interlude.tracking.selectors import (
+    ChartSpec,
+    SeriesChart,
+    progress_series,
+    series_charts,
+    source_app_name,
+)
 from interlude.tracking.vocabulary import EMOTION_LABELS
 
 SERIES_DAYS = (30, 90)
@@ -96,7 +102,14 @@ def record_series_panel(access: CareAccess, **ctx: Any) -> dict[str, Any]:
             "not_shared": series,
             "days_choices": SERIES_DAYS,
         }
-    return {"series": series, "series_days": days, "not_shared": None, "days_choices": SERIES_DAYS}
+    return {
+        "series": series,
+        "series_days": days,
+        "not_shared": None,
+        # Days brought in from other apps are left out of the charts when they are not shared.
+        "imports_not_shared": not_shared_marker(access=access, category=Category.IMPORTS),
+        "days_choices": SERIES_DAYS,
+    }
 
 
 # --- the record's timeline ------------------------------------------------------------------------
@@ -118,11 +131,16 @@ def checkin_item(c: CheckIn, zone: tzinfo, *, note_shown: bool) -> TimelineItem:
         detail += ("; " if detail else "") + "activities: " + ", ".join(c.activities)
     # Only a note the viewer may see is ever decrypted (`note_shown`, from the gate).
     has_note = c.__dict__.get("note") is not None
+    kind_label = "Check-in"
+    if c.source_app:  # brought in from another app: its source, and the file, in plain view
+        kind_label = f"Check-in from {source_app_name(c.source_app)}"
+        origin = f"imported from {c.source_file}" if c.source_file else "imported"
+        detail = f"{origin}; {detail}" if detail else origin
     return TimelineItem(
         day=local_date(c.recorded_at, zone, record_zone=c.time_zone),
         at=c.recorded_at.astimezone(zone_named(c.time_zone, fallback=zone)),
         kind="checkin",
-        kind_label="Check-in",
+        kind_label=kind_label,
         title=f"Mood {c.mood}/10",
         detail=detail,
         text=(c.note or "") if has_note and note_shown else "",
@@ -130,11 +148,12 @@ def checkin_item(c: CheckIn, zone: tzinfo, *, note_shown: bool) -> TimelineItem:
     )
 
 
-@timeline_source_register(name="checkins", order=10, reads=(Category.CHECKINS,))
+@timeline_source_register(name="checkins", order=10, reads=(Category.CHECKINS, Category.IMPORTS))
 def timeline_checkins(
     access: CareAccess, *, since: datetime, until: datetime, **ctx: Any
 ) -> list[TimelineItem]:
-    """Check-ins in [since, until), one query; a note's text only where the gate shows it."""
+    """Check-ins in [since, until), one query; a note's text only where the gate shows it.
+    Check-ins brought in from another app follow "imported app data" at the gate."""
     assert since.tzinfo is not None
     rows = access.scope(
         CheckIn.objects.filter(recorded_at__gte=since, recorded_at__lt=until), Category.CHECKINS
