@@ -21,6 +21,8 @@ from typing import Any
 FORMAT = "interlude-client-export"
 FORMAT_VERSION = 1
 JSON_NAME = "data.json"
+# The same record as a FHIR R4 Bundle (type collection), for health records systems (SR-46).
+FHIR_NAME = "fhir.json"
 README_NAME = "README.txt"
 
 # Text a spreadsheet would run as a formula (or an old DDE command) if a cell starts with it. A tab
@@ -467,6 +469,9 @@ def readme_text(*, pdf_file: str, session_notes: Mapping[str, Any]) -> str:
         f"{pdf_file}: everything below, to read or print.",
         f"{JSON_NAME}: all of it in one structured file, for another app or service. Its "
         "`documentation` part explains every field.",
+        f"{FHIR_NAME}: your record as a FHIR R4 Bundle, the format health records systems read "
+        "(check-ins and scores as Observations, questionnaires, your care plan and goals, your "
+        "consent and sharing choices, and messages).",
         "",
         "One spreadsheet file (CSV) per kind of record:",
     ]
@@ -499,4 +504,4 @@ def zip_write(
 
 def file_names(*, pdf_file: str) -> list[str]:
     """The zip's contents, in order."""
-    return [pdf_file, README_NAME, JSON_NAME, *(s.file_name for s in SECTIONS)]
+    return [pdf_file, README_NAME, JSON_NAME, FHIR_NAME, *(s.file_name for s in SECTIONS)]

@@ -25,6 +25,7 @@ from interlude.audit.services import event_export_downloaded, event_export_reque
 from interlude.consents.access import CareAccess, Viewer, care_access_for
 from interlude.core.clock import client_zone
 from interlude.core.errors import ApplicationError
+from interlude.interop.fhir.bundle import export_bundle_bytes
 from interlude.practices.models import Client
 from interlude.rights import package, storage
 from interlude.rights.models import LIVE_STATUSES, ExportJob, ExportStatus
@@ -164,6 +165,7 @@ def _build(job: ExportJob) -> None:
         (pdf_file, pdf),
         (package.README_NAME, package.readme_text(pdf_file=pdf_file, session_notes=notes).encode()),
         (package.JSON_NAME, data),
+        (package.FHIR_NAME, export_bundle_bytes(access=care, now=now)),
         *((s.file_name, package.csv_bytes(s, records[s.key])) for s in package.SECTIONS),
     ]
     local = now.astimezone(zone)

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client as HttpClient
+from fhir.resources.R4B.bundle import Bundle
 
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
@@ -33,6 +34,7 @@ FILES = [
     PDF,
     "README.txt",
     "data.json",
+    "fhir.json",
     "checkins.csv",
     "observations.csv",
     "journal.csv",
@@ -161,6 +163,9 @@ def test_the_zip_has_exactly_these_files(built, exports_dir):
     archive = _zip(path.read_bytes())
     assert archive.namelist() == FILES
     assert archive.read(PDF).startswith(b"%PDF")
+    fhir = Bundle.model_validate_json(archive.read("fhir.json"))
+    assert fhir.type == "collection"
+    assert fhir.entry[0].resource.get_resource_type() == "Patient"
 
 
 def test_csv_headers_and_one_row_of_each_kind(built, exports_dir):
