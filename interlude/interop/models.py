@@ -28,8 +28,9 @@ class ImportJob(ClientOwnedModel):
     file_name = models.CharField(max_length=200)  # as uploaded, shown to the client only
     file_size = models.PositiveBigIntegerField(default=0)
     file_sha256 = models.CharField(max_length=64, blank=True)
-    # The uploaded file, encrypted, inside IMPORTS_DIR (a name made from public_id, never a path
-    # from outside); deleted once the import is added, discarded or a day old.
+    # The uploaded file, an owner-only (0600) file inside IMPORTS_DIR (a name made from
+    # public_id, never a path from outside); deleted once the import is added, discarded or a
+    # day old. Not encrypted at rest, like the export zips (ADR 0024).
     stored_name = models.CharField(max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)  # 0-100
     step = models.CharField(max_length=100, blank=True)  # plain words for the progress bar

@@ -77,6 +77,10 @@ class Command(BaseCommand):
             "export clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
                 [python, "manage.py", "exports_sweep", "--every", "300"]
             ),
+            # Imports: reads whose worker died queued again, uploads not added in a day deleted.
+            "import clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
+                [python, "manage.py", "imports_sweep", "--every", "300"]
+            ),
             # Signed checkpoints of the audit chain head, off the database (SR-32, ADR 0015).
             "audit checkpoint clock": subprocess.Popen(  # noqa: S603  # nosec B603 # fixed argv
                 [
@@ -92,7 +96,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nInterlude is running at {url}  (Ctrl-C stops it)"))
         self.stdout.write(
             f"Web server: gunicorn, {options['web_workers']} workers. Tasks: {worker_name}, "
-            "alert rules and reminders every minute, expired exports deleted every 5 minutes, "
+            "alert rules and reminders every minute, expired exports and stalled or stale imports "
+            "tidied every 5 minutes, "
             "audit checkpoints every "
             f"{settings.AUDIT_CHECKPOINT_EVERY} s."
         )
