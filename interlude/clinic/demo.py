@@ -302,11 +302,14 @@ def _demo_between_sessions(practice: Practice) -> None:
 DEMO_HOMEWORK = ("Jordan Ellis", "Samira Haddad")
 DEMO_PLANS = ("Jordan Ellis",)
 DEMO_THREADS = ("Jordan Ellis",)
+# Who brought two months of Daylio history with them (imported app data, [7]).
+DEMO_IMPORTS = ("Jordan Ellis",)
 
 
 def _demo_care_between_sessions(practice: Practice) -> None:
     from interlude.care.demo import seed_demo_appointment_logistics, seed_demo_plan
     from interlude.homework.demo import seed_demo as seed_demo_homework
+    from interlude.interop.demo import seed_demo as seed_demo_import
     from interlude.messaging.demo import demo_messages
     from interlude.reminders.demo import seed_demo as seed_demo_reminders
 
@@ -331,6 +334,9 @@ def _demo_care_between_sessions(practice: Practice) -> None:
     for name in DEMO_THREADS:
         if name in clients:
             demo_messages(client=clients[name], now=now)
+    for name in DEMO_IMPORTS:
+        if name in clients:
+            seed_demo_import(client=clients[name], now=now)
     seed_demo_reminders(
         practice=practice,
         clients=[clients[n] for n in DEMO_HOMEWORK if n in clients],
