@@ -50,7 +50,7 @@ def outcome(status: int, code: str, message: str, *, expression: str | None = No
     issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": message}
     if expression:
         issue["expression"] = [expression]
-    return _answer(OperationOutcome(issue=[issue]), status=status)
+    return _answer(OperationOutcome.model_validate({"issue": [issue]}), status=status)
 
 
 NOT_FOUND = "Not found, or not within your reach."
@@ -80,11 +80,11 @@ def _caller(request: HttpRequest) -> User:
         user = request_token_user(request, scope=TokenScope.READ)
         if user is None:
             raise _Unauthenticated
-        request.membership = None  # type: ignore[attr-defined]  # tokens are clients' only
+        request.membership = None  # type: ignore[attr-defined]  # tokens: clients only
         return user
     if not request.user.is_authenticated or not request.user.is_active:
         raise _Unauthenticated
-    return request.user  # type: ignore[return-value]
+    return request.user
 
 
 def _membership(request: HttpRequest) -> Membership | None:
@@ -133,7 +133,7 @@ def fhir_view(func: Callable[..., HttpResponse] | None = None, *, public: bool =
 
 
 def _user(request: HttpRequest) -> User:
-    return request.fhir_user  # type: ignore[attr-defined,no-any-return]
+    return request.fhir_user  # type: ignore[attr-defined]
 
 
 def _definitions(request: HttpRequest) -> dict[str, Any]:
@@ -204,39 +204,42 @@ def capability_statement(*, base: str, now: datetime) -> CapabilityStatement:
                 }
             ]
         resources.append(entry)
-    return CapabilityStatement(
-        status="active",
-        date=now,
-        kind="instance",
-        publisher="Interlude",
-        software={"name": "Interlude"},
-        implementation={"description": "Interlude FHIR R4 read API", "url": base},
-        fhirVersion=r.FHIR_VERSION,
-        format=["json", FHIR_JSON],
-        rest=[
-            {
-                "mode": "server",
-                "documentation": (
-                    "Read-only. Authenticate with a clinician's browser session (two-step "
-                    "verification set up) or Authorization: Bearer <token> with the 'read' scope. "
-                    "Each viewer sees what the client shares with them; anything else is 404."
-                ),
-                "security": {
-                    "service": [
-                        {
-                            "coding": [
-                                {
-                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
-                                    "code": "OAuth",
-                                }
-                            ],
-                            "text": "Bearer personal access token (scope 'read') or session",
-                        }
-                    ]
-                },
-                "resource": resources,
-            }
-        ],
+    return CapabilityStatement.model_validate(
+        {
+            "status": "active",
+            "date": now,
+            "kind": "instance",
+            "publisher": "Interlude",
+            "software": {"name": "Interlude"},
+            "implementation": {"description": "Interlude FHIR R4 read API", "url": base},
+            "fhirVersion": r.FHIR_VERSION,
+            "format": ["json", FHIR_JSON],
+            "rest": [
+                {
+                    "mode": "server",
+                    "documentation": (
+                        "Read-only. Authenticate with a clinician's browser session (two-step "
+                        "verification set up) or Authorization: Bearer <token> with the 'read' "
+                        "scope. "
+                        "Each viewer sees what the client shares with them; anything else is 404."
+                    ),
+                    "security": {
+                        "service": [
+                            {
+                                "coding": [
+                                    {
+                                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                        "code": "OAuth",
+                                    }
+                                ],
+                                "text": "Bearer personal access token (scope 'read') or session",
+                            }
+                        ]
+                    },
+                    "resource": resources,
+                }
+            ],
+        }
     )
 
 

@@ -27,13 +27,15 @@ def searchset(
     resources: Sequence[Any], *, base: str, self_url: str, now: datetime | None = None
 ) -> Bundle:
     """A search answer: every match, no paging (`total` says how many)."""
-    return Bundle(
-        id=str(uuid.uuid4()),
-        type="searchset",
-        timestamp=(now or datetime.now(UTC)).astimezone(UTC),
-        total=len(resources),
-        link=[{"relation": "self", "url": self_url}],
-        entry=[_entry(res, base, "match") for res in resources] or None,
+    return Bundle.model_validate(
+        {
+            "id": str(uuid.uuid4()),
+            "type": "searchset",
+            "timestamp": (now or datetime.now(UTC)).astimezone(UTC),
+            "total": len(resources),
+            "link": [{"relation": "self", "url": self_url}],
+            "entry": [_entry(res, base, "match") for res in resources] or None,
+        }
     )
 
 
@@ -51,11 +53,13 @@ def export_bundle(*, access: CareAccess, now: datetime) -> Bundle:
     address in it (entries carry no fullUrl; references are relative `Type/id`)."""
     definitions = selectors.definitions_of_client(client=access.client)
     found = selectors.everything(access=access, definitions=definitions)
-    return Bundle(
-        id=str(uuid.uuid4()),
-        type="collection",
-        timestamp=now.astimezone(UTC),
-        entry=[_entry(res, None, None) for res in found] or None,
+    return Bundle.model_validate(
+        {
+            "id": str(uuid.uuid4()),
+            "type": "collection",
+            "timestamp": now.astimezone(UTC),
+            "entry": [_entry(res, None, None) for res in found] or None,
+        }
     )
 
 
