@@ -41,6 +41,7 @@ OFFLINE_ASSETS = [
     "css/homework.css",
     "css/messaging.css",
     "css/care_plan.css",
+    "css/interop.css",
     "js/app.js",
     "js/offline.js",
     "js/breathing.js",

@@ -122,9 +122,12 @@ def _added(job: ImportJob) -> list[str]:
 def _row(job: ImportJob) -> dict[str, Any]:
     """One earlier import in the list: its app, and what it added (or would add)."""
     counts = ""
-    if job.status in (ImportStatus.COMMITTED, ImportStatus.UNDONE):
+    if job.status == ImportStatus.COMMITTED:
         words = _added(job)
         counts = ("Added " + ", ".join(words)) if words else "Nothing new was added"
+    elif job.status == ImportStatus.UNDONE:
+        words = _added(job)
+        counts = ("Took out " + ", ".join(words)) if words else ""
     elif job.status == ImportStatus.PREVIEW:
         words = count_words(job.summary.get("to_add") or {})
         counts = ("Ready to add " + ", ".join(words)) if words else "Nothing new to add"
@@ -228,9 +231,7 @@ def import_add(request: InterludeRequest, job_id: uuid.UUID) -> HttpResponse:
             return redirect("import_detail", job_id=job.public_id)
         form.add_error(None, exc.message)
         return render(request, "interop/import.html", _detail_context(job, form=form), status=422)
-    job.refresh_from_db(fields=["status"])
-    if job.status == ImportStatus.COMMITTED:
-        messages.success(request, "Added to your record. You'll find it in Progress.")
+    # The page itself says what was added (or shows the progress of a large one).
     return redirect("import_detail", job_id=job.public_id)
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from interlude.interop.models import ImportJob
 from interlude.tracking.models import CheckIn
-from tests.e2e.conftest import check_axe, goto, login, screenshot
+from tests.e2e.conftest import check_axe, expect_status, goto, login, screenshot
 from tests.e2e.test_between_sessions import local_today, zone_near_midday
 from tests.factories import PASSWORD, clinician_with_client
 
@@ -74,7 +74,8 @@ def test_client_brings_in_daylio_maps_a_mood_shares_it_then_undoes_it(new_page, 
     check_axe(page)
     screenshot(page, "imports-start-phone")
 
-    # Nothing chosen: the error summary links to the fields.
+    # Nothing chosen: the error summary links to the fields (the page answers 422).
+    expect_status(page, 422)
     with page.expect_navigation():
         page.get_by_role("button", name="Read my file").click()
     summary = page.get_by_role("alert")
@@ -133,9 +134,9 @@ def test_client_brings_in_daylio_maps_a_mood_shares_it_then_undoes_it(new_page, 
     check_axe(desk)
     screenshot(desk, "imports-record-shared-desktop")
 
-    # The client switches imported app data off on their Sharing page.
+    # The client switches "Data from other apps" off on their Sharing page.
     goto(page, "/me/sharing/")
-    page.get_by_role("switch", name="Imported app data").uncheck()
+    page.get_by_role("switch", name="Data from other apps").uncheck()
     page.get_by_role("button", name="Save my choices").click()
     page.get_by_text("Saved. Your care team sees this from now on.").wait_for()
     check_axe(page)
