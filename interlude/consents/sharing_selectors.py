@@ -8,6 +8,7 @@ gate builds for each member (`care_access_for`), so the client's list matches th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q
 
@@ -141,4 +142,31 @@ def export_policy_for_practice(*, practice: Practice) -> ExportPolicy:
     return ExportPolicy(
         includes_session_notes=settings.export_includes_session_notes,
         exemption=settings.export_exemption,
+    )
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A client's consent and sharing choices as a whole, for other systems (FHIR Consent)."""
+
+    status: str
+    at: datetime | None
+    version: int | None
+    choices: dict[ShareScope, bool]  # the switchable categories, in the Sharing page's order
+    always_shared: tuple[ShareScope, ...]  # what never hides from the care team
+
+
+def consent_record_for_client(*, client: Client) -> ConsentRecord:
+    # Read afresh: a client object loaded before a change would carry the old switches.
+    client = Client.objects.select_related(*CLIENT_RELATED).get(pk=client.pk)
+    privacy = _privacy(client)
+    return ConsentRecord(
+        status=privacy.consent_status if privacy else ConsentStatus.PENDING,
+        at=privacy.consent_at if privacy else None,
+        version=privacy.consent_version if privacy else None,
+        choices=rules.sharing_choices(
+            practice_defaults=_defaults(client),
+            client_choices=privacy.categories if privacy else {},
+        ),
+        always_shared=tuple(sorted(rules.ALWAYS_VISIBLE, key=lambda c: c.value)),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 
+from interlude.consents.sharing_selectors import ConsentRecord
 from interlude.interop import codes
 from interlude.measures.instruments import AnswerOption, InstrumentDefinition, Item
 from interlude.practices.enums import ShareScope
@@ -442,14 +443,12 @@ _CONSENT_STATUS = {
 def consent_resource(
     *,
     client: Any,
-    consent_status: str,
-    consent_at: datetime | None,
-    consent_version: int | None,
-    choices: Mapping[ShareScope, bool],
-    always_shared: Iterable[ShareScope],
+    record: ConsentRecord,
 ) -> Consent:
     """The client's consent and sharing choices: one nested provision per category, permit when
     the care team sees it, deny when the client keeps it to themselves."""
+    consent_status, consent_at, consent_version = record.status, record.at, record.version
+    choices, always_shared = record.choices, record.always_shared
     provisions: list[dict[str, Any]] = []
     for category in always_shared:
         provisions.append(_provision(category, permit=True))

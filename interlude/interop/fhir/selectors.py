@@ -21,7 +21,6 @@ from fhir.resources.R4B.resource import Resource
 
 from interlude.accounts.models import User
 from interlude.care.plan_selectors import treatment_plan_get
-from interlude.consents import rules
 from interlude.consents.access import (
     CareAccess,
     Category,
@@ -30,7 +29,7 @@ from interlude.consents.access import (
     access_client,
     access_own,
 )
-from interlude.consents.models import ClientPrivacy, PracticePrivacySettings
+from interlude.consents.sharing_selectors import consent_record_for_client
 from interlude.interop.fhir import resources as r
 from interlude.interop.fhir.search import CodeToken, DateBound
 from interlude.measures.instruments import InstrumentDefinition
@@ -283,24 +282,8 @@ def instrument_code_for(questionnaire: str, definitions: dict[str, InstrumentDef
 
 # --- consent, plan, messages ---------------------------------------------------------------------
 def consent_get(*, access: CareAccess) -> Any:
-    client = access.client
-    privacy = ClientPrivacy.objects.filter(client_id=client.pk).first()
-    defaults = (
-        PracticePrivacySettings.objects.filter(practice_id=client.practice_id)
-        .values_list("default_categories", flat=True)
-        .first()
-    )
-    choices = rules.sharing_choices(
-        practice_defaults=dict(defaults or {}),
-        client_choices=privacy.categories if privacy is not None else {},
-    )
     return r.consent_resource(
-        client=client,
-        consent_status=privacy.consent_status if privacy is not None else "pending",
-        consent_at=privacy.consent_at if privacy is not None else None,
-        consent_version=privacy.consent_version if privacy is not None else None,
-        choices=choices,
-        always_shared=sorted(rules.ALWAYS_VISIBLE, key=lambda c: c.value),
+        client=access.client, record=consent_record_for_client(client=access.client)
     )
 
 
