@@ -8,8 +8,10 @@ fill each route's parameters.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -65,6 +67,8 @@ CANARIES: dict[ShareScope, str] = {
     ShareScope.MEASURES: "Thistlebrook",
     # relaxation practice has no free text: the one kind of exercise this client did
     ShareScope.RELAXATION: "5-4-3-2-1 grounding",
+    # an activity of a check-in brought in from a Daylio export
+    ShareScope.IMPORTS: "Fernhollow",
 }
 # What never hides (the consent says so): the safety plan.
 ALWAYS_CANARY = "Larkspurwell"
@@ -247,6 +251,7 @@ def seed_client_record(*, client: Client, clinician: Membership) -> SeededRecord
     )
     ids["safety_plan_version"] = plan.version
     _seed_between_sessions(client=client, clinician=clinician, ids=ids, record=record, now=now)
+    _seed_interop(client=client, ids=ids, now=now)
     return seeded
 
 
@@ -325,3 +330,34 @@ def _seed_between_sessions(
         body="Thank you, see you on Thursday",
         idempotency_key="canary-reply",
     )
+
+
+def _seed_interop(*, client: Client, ids: dict[str, Any], now: Any) -> None:
+    """A Daylio import (added), an access token, and the ids the FHIR routes take."""
+    from interlude.interop.fhir.resources import observation_fhir_id
+    from interlude.interop.models import ImportJob
+    from interlude.interop.services import import_file_now
+    from interlude.interop.tokens import token_create
+    from interlude.tracking.models import Observation
+
+    user = client.user
+    assert user is not None
+    day = client_local_today(client=client) - timedelta(days=3)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "daylio_export.csv"
+        path.write_text(
+            "full_date,date,weekday,time,mood,activities,note_title,note\n"
+            f'{day.isoformat()},x,x,8:30 pm,good,"walk | {CANARIES[ShareScope.IMPORTS]}","",""\n',
+            encoding="utf-8",
+        )
+        import_file_now(user=user, client=client, source="daylio", path=path)
+    ids["job_id"] = ImportJob.objects.get(client=client).public_id
+    token, _raw = token_create(
+        user=user, client=client, name="Watch", scopes=["read"], expires_at=now + timedelta(days=30)
+    )
+    ids["token_id"] = token.public_id
+    ids["patient_id"] = client.public_id
+    point = Observation.objects.filter(client=client, source="checkin").first()
+    assert point is not None
+    ids["fhir_observation_id"] = observation_fhir_id(point.pk)
+    ids["fhir_questionnaire_id"] = "phq9"

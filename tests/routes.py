@@ -31,7 +31,7 @@ class Route:
 
     @property
     def is_api(self) -> bool:
-        return self.pattern.startswith("api/")
+        return self.pattern.startswith(("api/", "fhir/"))
 
     @property
     def names_a_client(self) -> bool:
@@ -46,10 +46,24 @@ def _walk(patterns: Any, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
             yield prefix + str(pattern.pattern), pattern
 
 
+_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^()]*\)")
+
+
+def _from_regex(text: str) -> str:
+    """A regex route (FHIR's `Patient/(?P<patient_id>...)$`) written like a path route
+    (`Patient/<patient_id>`), so it is filled and covered like the others."""
+    if "(?P" not in text:
+        return text
+    text = _GROUP.sub(lambda m: f"<{m.group('name')}>", text)
+    text = text.replace("\\$", "\0").replace("^", "").replace("$", "")
+    return text.replace("\0", "$").replace("\\", "")
+
+
 def all_routes() -> list[Route]:
     """Each distinct route once (ninja registers one pattern per operation name)."""
     seen: dict[str, Route] = {}
-    for text, p in _walk(get_resolver().url_patterns):
+    for raw, p in _walk(get_resolver().url_patterns):
+        text = _from_regex(raw)
         if text in seen or text.startswith("^") or "(?P" in text:
             continue
         params = tuple(m.group("name") for m in _PARAM.finditer(text))
@@ -105,6 +119,16 @@ def fill(route: Route, ids: dict[str, Any]) -> str:
             return "box"
         elif name == "id":
             key = "alert_id"
+        elif name == "resource_id":
+            # FHIR: the resource type is the path segment before the id.
+            kind = text.rsplit("/", 2)[-2]
+            key = {
+                "Observation": "fhir_observation_id",
+                "Questionnaire": "fhir_questionnaire_id",
+                "QuestionnaireResponse": "response_id",
+            }.get(kind, name)
+        elif name == "rest":
+            return "Medication/1"
         else:
             key = name
         found = ids.get(key)

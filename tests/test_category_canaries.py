@@ -23,15 +23,13 @@ from interlude.insights import report
 from interlude.practices.enums import ShareScope
 from tests.client_data import ALWAYS_CANARY, CANARIES, seed_client_record
 from tests.factories import clinician_with_client
-from tests.routes import all_routes, api_methods, fill
+from tests.routes import all_routes, api_methods, fill, methods_for
 
 pytestmark = pytest.mark.django_db
 
 # Categories no canary can be planted in yet, and why. A new switchable category must be added
 # to CANARIES (tests/client_data.py) or here, or this test fails.
-NO_CANARY: dict[ShareScope, str] = {
-    ShareScope.IMPORTS: "nothing imports data from other apps yet (interop is planned)",
-}
+NO_CANARY: dict[ShareScope, str] = {}
 # Routes that are not about a client's record: the API's own documentation and the practice's
 # questionnaire definitions (a practice's own questionnaire, with its bands, is configuration).
 NOT_CLIENT_DATA = {"api/v1/", "api/v1/docs", "api/v1/openapi.json", "api/v1/instruments"}
@@ -46,7 +44,7 @@ def _clinician_routes() -> list[str]:
     for route in all_routes():
         if route.pattern in NOT_CLIENT_DATA:
             continue
-        if route.rule == Access.CLINICIAN or (route.is_api and "GET" in api.get(route.pattern, [])):
+        if route.rule == Access.CLINICIAN or (route.is_api and "GET" in methods_for(route, api)):
             out.append(route)
     return out
 
