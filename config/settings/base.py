@@ -349,6 +349,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # offline app sends everything queued while offline back to back when the connection returns.
 API_WRITE_RATE_BURST = os.environ.get("API_WRITE_RATE_BURST", "120/min")
 API_WRITE_RATE_SUSTAINED = os.environ.get("API_WRITE_RATE_SUSTAINED", "1500/hour")
+# Readings pushed by apps and devices (POST /api/v1/observations), per person (SR-39).
+API_PUSH_RATE = os.environ.get("API_PUSH_RATE", "60/min")
+# A whole record as FHIR (Patient/{id}/$everything), per person and per address (SR-39).
+FHIR_EVERYTHING_RATE = os.environ.get("FHIR_EVERYTHING_RATE", "30/hour")
 
 INVITATION_LIFETIME = timedelta(days=int(os.environ.get("INVITATION_DAYS", "7")))
 

@@ -13,9 +13,10 @@ from interlude.consents.access import CareAccess, Category
 from interlude.consents.markers import not_shared_marker
 from interlude.core.panels import Page, panel_register
 from interlude.core.timeline import TimelineItem, timeline_source_register
+from interlude.interop.enums import ImportSource
 from interlude.measures.change import Classification
 from interlude.measures.instruments import InstrumentDefinition, band_phrase, shipped_definitions
-from interlude.measures.models import QuestionnaireResponse
+from interlude.measures.models import EnteredBy, QuestionnaireResponse
 from interlude.measures.views_clinician import schedules_panel_context
 
 MINUS = "\u2212"
@@ -63,14 +64,25 @@ def response_item(r: QuestionnaireResponse, zone: tzinfo, names: dict[str, str])
             detail = str(Classification.NOT_AVAILABLE.label)
         if r.change_from_baseline is not None:
             detail += f" ({_signed(r.change_from_baseline)} since intake)"
+    kind_label, flag = "Questionnaire", "Critical item endorsed" if r.is_critical else ""
+    if r.entered_by == EnteredBy.IMPORT:
+        # History from another system: shown, never compared, never alerted on (ADR 0024).
+        try:
+            app = str(ImportSource(r.source_app).label)
+        except ValueError:
+            app = "another app"
+        kind_label = f"Questionnaire from {app}"
+        detail = f"Imported history ({r.source_file or app}): not compared, no alert raised."
+        if r.is_critical:
+            flag = "Critical item endorsed in imported history: no alert was raised"
     return TimelineItem(
         day=r.submitted_at.astimezone(zone).date(),
         at=r.submitted_at.astimezone(zone),
         kind="questionnaire",
-        kind_label="Questionnaire",
+        kind_label=kind_label,
         title=title,
         detail=detail,
-        flag="Critical item endorsed" if r.is_critical else "",
+        flag=flag,
     )
 
 
