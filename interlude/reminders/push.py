@@ -16,7 +16,6 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from pywebpush import WebPushException, webpush
 
 PAYLOAD = json.dumps(
     {"title": "Interlude", "body": "You have something to do in Interlude today", "url": "/today/"}
@@ -51,6 +50,10 @@ def push_send(*, subscription: dict[str, Any]) -> PushResult:
     """Send the reminder to one device. Never raises for what the push service answers."""
     if not push_configured():
         return PushResult("failed", "web push is not set up on this server")
+    # Imported here: pywebpush brings aiohttp, about 20 MB that every web process, worker and
+    # command would otherwise carry without ever sending a push.
+    from pywebpush import WebPushException, webpush
+
     try:
         response = webpush(
             subscription_info=subscription,
