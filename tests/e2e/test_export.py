@@ -8,6 +8,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from interlude.consents.models import ClientPrivacy
@@ -82,7 +83,11 @@ def test_a_client_downloads_their_data_once_on_a_phone(new_page, client_with_a_c
     # The server marks the job once its last byte is handed over, which can be a moment after
     # the browser has the whole file: wait for it (at most 5 s).
     for _ in range(50):
-        job.refresh_from_db()
+        try:
+            job.refresh_from_db()
+        except OperationalError:  # SQLite's shared in-memory database: the server is writing it
+            page.wait_for_timeout(100)
+            continue
         if job.status == ExportStatus.DELETED:
             break
         page.wait_for_timeout(100)

@@ -26,9 +26,16 @@ def test_seeding_twice_creates_nothing_the_second_time():
 def test_demo_clients_have_months_of_check_ins_with_gaps():
     demo_seed()
     jordan = Client.objects.get(full_name="Jordan Ellis")
-    days = {c.recorded_at.date() for c in CheckIn.objects.filter(client=jordan)}
+    live = CheckIn.objects.filter(client=jordan).exclude(source="import")
+    days = {c.recorded_at.date() for c in live}
+    imported = CheckIn.objects.filter(client=jordan, source="import")
+    first_live = min(days)
 
     assert 80 <= len(days) < 120  # most days, not all: gaps are normal
+    # Two months of Daylio history from before Interlude, brought in by the importer.
+    assert imported.count() == 51
+    assert set(imported.values_list("source_app", flat=True)) == {"daylio"}
+    assert all(c.recorded_at.date() < first_live for c in imported)
     assert CheckIn.objects.filter(client=Client.objects.get(full_name="Daniel Okafor")).count() == 0
     assert Practice.objects.get(name="Harbour Counselling").clients.count() == 1
 

@@ -101,7 +101,7 @@ def test_the_brief_and_the_report_are_built_from_registered_panels():
 
 def test_each_app_registers_its_timeline_sources_at_start_up():
     assert [(s.name, s.build.__module__, s.reads) for s in timeline_sources()] == [
-        ("checkins", "interlude.tracking.panels", (Category.CHECKINS,)),
+        ("checkins", "interlude.tracking.panels", (Category.CHECKINS, Category.IMPORTS)),
         ("journal", "interlude.exercises.panels", (Category.JOURNAL,)),
         ("worksheets", "interlude.exercises.panels", (Category.WORKSHEETS,)),
         ("questionnaires", "interlude.measures.panels", (Category.MEASURES,)),
