@@ -18,6 +18,8 @@ from typing import BinaryIO, Protocol
 
 from django.conf import settings
 
+from interlude.core.private_files import private_dir
+
 _NAME = re.compile(r"^[0-9a-f]{32}\.upload$")
 CHUNK = 1024 * 1024
 
@@ -31,11 +33,7 @@ class Chunked(Protocol):
 
 
 def import_dir() -> Path:
-    path = Path(settings.IMPORTS_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o700)
-    return path
+    return private_dir(settings.IMPORTS_DIR)
 
 
 def file_name_for(public_id_hex: str) -> str:

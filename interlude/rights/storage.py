@@ -12,15 +12,13 @@ from pathlib import Path
 
 from django.conf import settings
 
+from interlude.core.private_files import private_dir
+
 _NAME = re.compile(r"^[0-9a-f]{32}\.zip$")
 
 
 def export_dir() -> Path:
-    path = Path(settings.EXPORTS_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o700)
-    return path
+    return private_dir(settings.EXPORTS_DIR)
 
 
 def file_name_for(public_id_hex: str) -> str:
