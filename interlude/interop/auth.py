@@ -36,9 +36,9 @@ WRITE_SCOPES: dict[str, TokenScope] = {
 }
 ALL_WRITES = "write"  # named in the 403 for a change no token may make
 
-MSG_BAD_TOKEN = "The access token is not valid, has expired or was revoked."  # noqa: S105
+MSG_BAD_TOKEN = "The access token is not valid, has expired or was revoked."  # noqa: S105  # nosec B105
 # The AccessToken of a bearer request, kept on the request.
-TOKEN_ATTR = "access_token"  # noqa: S105 - an attribute name
+TOKEN_ATTR = "access_token"  # noqa: S105  # nosec B105 - an attribute name
 
 
 def _missing_scope(scope: str) -> str:

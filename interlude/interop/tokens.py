@@ -26,7 +26,7 @@ from interlude.interop.enums import TokenScope
 from interlude.interop.models import AccessToken
 from interlude.practices.models import Client, Membership
 
-TOKEN_PREFIX = "itk_"  # noqa: S105 - the public marker, not a secret
+TOKEN_PREFIX = "itk_"  # noqa: S105  # nosec B105 - the public marker, not a secret
 PREFIX_BYTES = 6  # 12 hex characters: the visible, unique part
 SECRET_BYTES = 32
 MAX_LIFETIME = timedelta(days=366)  # "at most a year", leap years included
