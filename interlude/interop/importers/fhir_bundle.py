@@ -40,11 +40,11 @@ from interlude.interop.canonical import (
     Skipped,
     Unreadable,
 )
+from interlude.interop.codes import MOOD_CODE_SYSTEM
 from interlude.interop.enums import StagedKind
 
-# Interlude's own code system for a mood rating on 0-10 (Observation.code.coding), used by the
-# apps and exports that send mood to Interlude: {"system": MOOD_CODE_SYSTEM, "code": "mood"}.
-MOOD_CODE_SYSTEM = "https://interlude.example/fhir/CodeSystem/observation"
+# A mood rating on 0-10 in Interlude's own code system (interop/codes.py, shared with the push
+# API and the FHIR API): {"system": MOOD_CODE_SYSTEM, "code": "mood"}.
 MOOD_CODE = "mood"
 
 LOINC = "http://loinc.org"
