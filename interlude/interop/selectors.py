@@ -100,7 +100,10 @@ def import_preview(*, job: ImportJob) -> ImportPreview:
             default_level=info.get("default_level"),
             chosen_level=chosen.get(name),
         )
-        for name, info in (summary.get("moods") or {}).items()
+        # By name: PostgreSQL's jsonb does not keep the order the file had.
+        for name, info in sorted(
+            (summary.get("moods") or {}).items(), key=lambda item: item[0].casefold()
+        )
     ]
     zone = client_zone(job.client)
     rows = StagedRecord.objects.filter(job=job, attempt=job.attempt, duplicate=False).order_by(

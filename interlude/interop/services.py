@@ -819,7 +819,11 @@ def import_summary_line(job: ImportJob) -> dict[str, Any]:
     """The command's summary: what was added per kind, what was already there, what could not
     be read."""
     summary = job.summary
-    added = dict(summary.get("added") or {})
+    stored = summary.get("added") or {}
+    # In the documented order (PostgreSQL's jsonb does not keep the order keys were written in).
+    order = ["checkins", "sleep", "mindful", "steps", "responses", "measurements"]
+    added = {k: stored[k] for k in order if k in stored}
+    added |= {k: v for k, v in stored.items() if k not in added}
     not_added = sum((summary.get("to_add") or {}).values()) - sum(added.values())
     return {
         "source": str(job.source),

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import time_machine
@@ -67,7 +68,12 @@ def _exit_code(*args: str) -> tuple[int, str]:
     """Run the command as manage.py would (in this process, on the test database)."""
     err = io.StringIO()
     command = Command(stdout=io.StringIO(), stderr=err)
-    with pytest.raises(SystemExit) as exited:
+    # run_from_argv closes every connection when it ends; the test's own transaction on
+    # PostgreSQL must outlive it (SQLite's in-memory database ignores the close).
+    with (
+        mock.patch("django.core.management.base.connections.close_all"),
+        pytest.raises(SystemExit) as exited,
+    ):
         command.run_from_argv(["manage.py", "import_file", *args])
     return int(exited.value.code), err.getvalue()
 
