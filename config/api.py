@@ -12,6 +12,8 @@ from ninja.security import SessionAuth
 
 from interlude.alerts.api import router as alerts_router
 from interlude.care.api import router as care_router
+from interlude.catalog.api import router as catalog_router
+from interlude.catalog.api_recommend import router as recommend_router
 from interlude.clinic.api import router as practices_router
 from interlude.consents.api_consent import router as consent_router
 from interlude.consents.api_sharing import router as sharing_router
@@ -140,3 +142,5 @@ api.add_router("", homework_router)
 api.add_router("", messaging_router)
 api.add_router("", reminders_router)
 api.add_router("", interop_router)
+api.add_router("", catalog_router)
+api.add_router("", recommend_router)

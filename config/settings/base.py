@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "interlude.alerts",
     "interlude.homework",
     "interlude.interop",
+    "interlude.catalog",
     "interlude.insights",
     "interlude.rights",
     "interlude.clinic",

@@ -90,6 +90,15 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token.created", "Created a personal access token"
     TOKEN_REVOKED = "token.revoked", "Revoked a personal access token"
     OBSERVATIONS_PUSHED = "observations.pushed", "An app or device sent data"
+    # [8] the app catalog, recommendations, the digital readiness check, suitability notes
+    CATALOG_APP_SAVED = "catalog.app_saved", "Added or reviewed an app in the catalog"
+    CATALOG_APP_ARCHIVED = "catalog.app_archived", "Removed an app from the catalog"
+    APP_RECOMMENDED = "catalog.recommended", "Recommended an app"
+    RECOMMENDATION_WITHDRAWN = "catalog.recommendation_withdrawn", "Withdrew an app recommendation"
+    READINESS_REQUESTED = "readiness.requested", "Asked for the digital readiness check"
+    READINESS_SUBMITTED = "readiness.submitted", "Answered the digital readiness check"
+    SUITABILITY_NOTE_SAVED = "suitability.note_saved", "Wrote a suitability note"
+    SUITABILITY_NOTE_REMOVED = "suitability.note_removed", "Removed a suitability note"
 
 
 class AuditOutcome(models.TextChoices):

@@ -26,6 +26,7 @@ _SCOPE_WORDING: dict[str, str] = {
     "worksheets": "worksheets",
     "relaxation": "relaxation practice",
     "homework": "homework",
+    "readiness": "your answers about apps and devices",
     "care_record": "appointments, session notes and your treatment plan",
 }
 _REPORT_WORDING = "a progress report (printed or downloaded)"

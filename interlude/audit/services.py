@@ -865,3 +865,98 @@ def event_observations_pushed(
         object_id=token_id or "",
         detail={"created": created, "duplicates": duplicates, "errors": errors},
     )
+
+
+# --- [8] the app catalog, recommendations, readiness, suitability ------------------------------
+# Ids, slugs and counts only: never a reason, a note or an answer (the rows hold those, encrypted).
+def event_catalog_app_saved(
+    *, actor: User, practice: Practice, app_id: str, questions: list[str]
+) -> AuditEvent:
+    """`questions`: the evaluation questions whose answer changed (codes, sorted)."""
+    return _append(
+        action=AuditAction.CATALOG_APP_SAVED,
+        actor=actor,
+        practice=practice,
+        object_type="catalog_app",
+        object_id=app_id,
+        detail={"questions": sorted(questions)},
+    )
+
+
+def event_catalog_app_archived(*, actor: User, practice: Practice, app_id: str) -> AuditEvent:
+    return _append(
+        action=AuditAction.CATALOG_APP_ARCHIVED,
+        actor=actor,
+        practice=practice,
+        object_type="catalog_app",
+        object_id=app_id,
+    )
+
+
+def event_app_recommended(
+    *, actor: User, client: Client, recommendation_id: str, app_slug: str, homework: bool
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.APP_RECOMMENDED,
+        actor=actor,
+        client=client,
+        object_type="recommendation",
+        object_id=recommendation_id,
+        detail={"app": app_slug, "homework": homework},
+    )
+
+
+def event_recommendation_withdrawn(
+    *, actor: User, client: Client, recommendation_id: str
+) -> AuditEvent:
+    return _client_event(
+        AuditAction.RECOMMENDATION_WITHDRAWN,
+        actor=actor,
+        client=client,
+        object_type="recommendation",
+        object_id=recommendation_id,
+    )
+
+
+def event_readiness_requested(*, actor: User, client: Client, check_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.READINESS_REQUESTED,
+        actor=actor,
+        client=client,
+        object_type="readiness_check",
+        object_id=check_id,
+    )
+
+
+def event_readiness_submitted(
+    *, actor: User, client: Client, check_id: str, eheals: bool
+) -> AuditEvent:
+    """`eheals`: whether the eHEALS part was answered (never the answers or the total)."""
+    return _client_event(
+        AuditAction.READINESS_SUBMITTED,
+        actor=actor,
+        client=client,
+        object_type="readiness_check",
+        object_id=check_id,
+        detail={"eheals": eheals},
+    )
+
+
+def event_suitability_note_saved(*, actor: User, client: Client, note_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.SUITABILITY_NOTE_SAVED,
+        actor=actor,
+        client=client,
+        object_type="suitability_note",
+        object_id=note_id,
+    )
+
+
+def event_suitability_note_removed(*, actor: User, client: Client, note_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.SUITABILITY_NOTE_REMOVED,
+        actor=actor,
+        client=client,
+        object_type="suitability_note",
+        object_id=note_id,
+    )

@@ -29,7 +29,8 @@ SWITCHABLE: tuple[ShareScope, ...] = (
 # Never hidden from the care team, whatever the client chose (the consent document says so):
 # who the client is, the safety plan, risk answers and their alerts, what clinicians record
 # themselves (appointments, scores entered from paper, session notes, the treatment plan), and
-# what is addressed to the care team: the message thread and homework with how it went.
+# what is addressed to the care team: the message thread, homework with how it went, and the
+# readiness check's answers.
 ALWAYS_VISIBLE: frozenset[ShareScope] = frozenset(
     {
         ShareScope.PROFILE,
@@ -38,6 +39,7 @@ ALWAYS_VISIBLE: frozenset[ShareScope] = frozenset(
         ShareScope.CARE_RECORD,
         ShareScope.MESSAGES,
         ShareScope.HOMEWORK,
+        ShareScope.READINESS,
     }
 )
 

@@ -49,6 +49,9 @@ class ShareScope(models.TextChoices):
     # Homework the care team set and how each due day went: addressed to the care team, like a
     # message, so never switched off (the worksheet a client linked still follows WORKSHEETS).
     HOMEWORK = "homework", "Homework and how it went"
+    # The digital readiness check: answers the client gives the care team so they can choose
+    # which tools suit them, so addressed to the care team like homework (never switched off).
+    READINESS = "readiness", "How you use apps and devices (the readiness check)"
 
 
 class Module(models.TextChoices):

@@ -106,7 +106,7 @@ def test_withdrawal_hides_old_and_new_data_and_keeps_what_the_consent_says(recor
     assert getattr(checkins_for_care_team(access=care), "not_shared", False) is True
     # ...except what never hides: scores the clinician entered from paper, the safety plan, risk.
     assert list(care.scope(QuestionnaireResponse.objects.all(), Category.MEASURES)) == [paper]
-    assert [care.can_see(c) for c in sorted(rules.ALWAYS_VISIBLE)] == [True] * 6
+    assert [care.can_see(c) for c in sorted(rules.ALWAYS_VISIBLE)] == [True] * 7
 
     http = _http(membership.user)
     page = http.get(f"/clinic/clients/{client.public_id}/").content.decode()

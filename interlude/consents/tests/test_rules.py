@@ -71,6 +71,7 @@ def test_care_team_sees_what_is_shared_once_consent_is_active(status):
             ShareScope.CARE_RECORD,
             ShareScope.MESSAGES,
             ShareScope.HOMEWORK,
+            ShareScope.READINESS,
             ShareScope.CHECKINS,
             ShareScope.WORKSHEETS,
             ShareScope.MEASURES,
@@ -99,7 +100,7 @@ def test_a_clinician_the_client_does_not_share_with_sees_only_what_never_hides()
     assert seen == rules.ALWAYS_VISIBLE
 
 
-def test_what_never_hides_is_the_profile_safety_plan_risk_care_record_thread_and_homework():
+def test_what_never_hides_is_the_profile_safety_plan_risk_care_record_thread_homework_readiness():
     assert {
         ShareScope.PROFILE,
         ShareScope.SAFETY_PLAN,
@@ -107,6 +108,7 @@ def test_what_never_hides_is_the_profile_safety_plan_risk_care_record_thread_and
         ShareScope.CARE_RECORD,
         ShareScope.MESSAGES,
         ShareScope.HOMEWORK,
+        ShareScope.READINESS,
     } == rules.ALWAYS_VISIBLE
     assert not rules.ALWAYS_VISIBLE & set(rules.SWITCHABLE)
 

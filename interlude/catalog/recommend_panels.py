@@ -1,0 +1,1 @@
+"""recommend panels (core.panels): filled in by the recommend part of the catalog."""

@@ -1,0 +1,1 @@
+"""suitability panels (core.panels): filled in by the suitability part of the catalog."""
