@@ -152,6 +152,11 @@ ALWAYS_ERASED: tuple[str, ...] = (
     "interop.ImportJob",
     "interop.ImportProfile",
     "interop.AccessToken",
+    # The app catalog's client rows: suggestions, the readiness answers, notes on what suits
+    # (working notes for choosing tools, not the clinical record).
+    "catalog.Recommendation",
+    "catalog.ReadinessCheck",
+    "catalog.SuitabilityNote",
 )
 
 # Always kept: the record of consent and of who accessed the record (append-only or audit

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
+from django.apps import apps
 from django.utils import timezone
 
 from interlude.audit.selectors import audit_access_history_for_client
@@ -514,6 +515,76 @@ def _access_history(care: CareAccess, zone: tzinfo) -> list[Row]:
         page_number += 1
 
 
+# --- the app catalog (floor 8, above this app): named by label, as the closure names models ----
+def _catalog_model(name: str) -> Any:
+    return apps.get_model("catalog", name)
+
+
+def _app_recommendations(care: CareAccess, zone: tzinfo) -> list[Row]:
+    qs = care.scope(
+        _catalog_model("Recommendation")
+        .objects.select_related("app", "recommended_by__user")
+        .order_by("created_at", "pk"),
+        Category.CARE_RECORD,
+    )
+    return [
+        {
+            "id": str(r.public_id),
+            "app": r.app.name,
+            "website": r.app.website,
+            "reason": r.reason,
+            "recommended_at": iso(r.created_at, zone),
+            "local_day": _day(r.created_at, zone),
+            "recommended_by": _who(r.recommended_by.user),
+            "homework": r.assignment_id is not None,
+            "withdrawn_at": iso(r.withdrawn_at, zone) if r.withdrawn_at else "",
+        }
+        for r in qs
+    ]
+
+
+def _readiness(care: CareAccess, zone: tzinfo) -> list[Row]:
+    qs = care.scope(
+        _catalog_model("ReadinessCheck")
+        .objects.select_related("requested_by__user")
+        .order_by("created_at", "pk"),
+        Category.READINESS,
+    )
+    return [
+        {
+            "id": str(c.public_id),
+            "asked_at": iso(c.created_at, zone),
+            "asked_by": _who(c.requested_by.user) if c.requested_by else "",
+            "status": c.get_status_display(),
+            "answered_at": iso(c.submitted_at, zone) if c.submitted_at else "",
+            "answers": c.answers or {},
+            "eheals_answers": c.eheals_answers or [],
+            "eheals_total": c.eheals_total,
+        }
+        for c in qs
+    ]
+
+
+def _suitability_notes(care: CareAccess, zone: tzinfo) -> list[Row]:
+    qs = care.scope(
+        _catalog_model("SuitabilityNote")
+        .objects.select_related("author__user")
+        .order_by("created_at", "pk"),
+        Category.CARE_RECORD,
+    )
+    return [
+        {
+            "id": str(n.public_id),
+            "written_at": iso(n.created_at, zone),
+            "local_day": _day(n.created_at, zone),
+            "written_by": _who(n.author.user),
+            "note": n.text,
+            "removed_at": iso(n.removed_at, zone) if n.removed_at else "",
+        }
+        for n in qs
+    ]
+
+
 READERS: dict[str, Callable[[CareAccess, tzinfo], list[Row]]] = {
     "checkins": _checkins,
     "observations": _observations,
@@ -529,6 +600,9 @@ READERS: dict[str, Callable[[CareAccess, tzinfo], list[Row]]] = {
     "appointments": _appointments,
     "homework": _homework,
     "messages": _messages,
+    "app_recommendations": _app_recommendations,
+    "readiness": _readiness,
+    "suitability_notes": _suitability_notes,
     "consent": _consent,
     "sharing": _sharing,
     "access_history": _access_history,

@@ -57,6 +57,10 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Reading your questionnaires", ("questionnaires",)),
     ("Reading your safety plan and appointments", ("safety_plan", "appointments")),
     ("Reading your homework and messages", ("homework", "messages")),
+    (
+        "Reading your app suggestions and readiness answers",
+        ("app_recommendations", "readiness", "suitability_notes"),
+    ),
     ("Reading your consent and sharing choices", ("consent", "sharing")),
     ("Reading who has seen your information", ("access_history",)),
 )

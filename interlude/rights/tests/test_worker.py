@@ -98,7 +98,7 @@ def test_db_worker_builds_the_export_once(worker_env):  # noqa: F811 - the fixtu
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         assert names[0].startswith("Interlude export - Quentin Zebedee-Marlowe - ")
-        assert len(names) == 21
+        assert len(names) == 24
         data = json.loads(archive.read("data.json"))
     assert data["records"]["checkins"][0]["note"] == "WORKERCANARY note"
 
