@@ -61,9 +61,7 @@ def suitability_note_clean(text: object) -> str:
     return cleaned
 
 
-def suitability_note_add(
-    *, care: CareAccess, membership: Membership, text: str
-) -> SuitabilityNote:
+def suitability_note_add(*, care: CareAccess, membership: Membership, text: str) -> SuitabilityNote:
     """Record a note for the client of `care` (read with `for_write=True`), written by
     `membership`."""
     author = _care_team_writer(care, membership)

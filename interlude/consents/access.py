@@ -316,13 +316,26 @@ def access_client(
     raise Http404
 
 
+class ModuleSwitchedOff(Http404):
+    """The 404 for a part of the app a clinician switched off for the signed-in client (ADR
+    0002: still a 404; the API answers its plain JSON 404). Raised only by `access_own` and
+    `access_own_client`, so only for the signed-in client's own app: the 404 page recognises it
+    (Django's `exception` is this class's name, as it carries no message) and tells the client
+    why the page is not there. No other 404 is this class."""
+
+    def __init__(self, module: Module | None = None) -> None:
+        super().__init__()  # no message: see above
+        self.module = module
+
+
 def access_own(*, user: User, module: Module | None = None) -> CareAccess:
     """The signed-in client's own record, as a `CareAccess` that sees everything. With `module`,
-    a 404 when a clinician switched that part of the app off for this client (ADR 0002)."""
+    a 404 (`ModuleSwitchedOff`) when a clinician switched that part of the app off for this
+    client (ADR 0002)."""
     client = access_own_client(user=user)
     care = care_access_for(client=client, user=user, viewer=Viewer.SELF, membership=None)
     if module is not None and not care.module_on(module):
-        raise Http404
+        raise ModuleSwitchedOff(module)
     return care
 
 
@@ -341,7 +354,7 @@ def access_own_client(*, user: User, module: Module | None = None) -> Client:
         ]
         _remember_modules_off(client, off)
         if module.value in off:
-            raise Http404
+            raise ModuleSwitchedOff(module)
     return client
 
 

@@ -194,9 +194,7 @@ def test_removing_an_unknown_removed_or_other_clients_note_is_a_404():
     theirs = suitability_note_add(
         care=_write(membership, other_client), membership=membership, text="Other client's"
     )
-    mine = suitability_note_add(
-        care=_write(membership, client), membership=membership, text="Mine"
-    )
+    mine = suitability_note_add(care=_write(membership, client), membership=membership, text="Mine")
     suitability_note_remove(
         care=_write(membership, client), membership=membership, note_id=mine.public_id
     )
