@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from interlude.accounts.models import User
 from interlude.audit.services import event_catalog_app_archived, event_catalog_app_saved
 from interlude.catalog.models import CatalogApp, EvaluationAnswer
-from interlude.catalog.questions import QUESTIONS_BY_CODE, facets_from_answers
+from interlude.catalog.questions import QUESTIONS_BY_CODE, Kind, facets_from_answers
 from interlude.core.clock import client_today
 from interlude.core.errors import ApplicationError
 from interlude.practices.models import Practice
@@ -105,6 +105,8 @@ def _clean_answer(code: str, given: AnswerInput) -> tuple[Any, bool, str, list[s
         if has_value:
             raise ValueError(f"{question.text}: give an answer or mark it unknown, not both.")
         return None, True, evidence, links
+    if not has_value and question.kind in (Kind.YES_NO, Kind.CHOICE):
+        raise ValueError(f"{question.text}: choose an answer or mark it unknown.")
     value = question.validate(given.value)
     if not evidence and not links:
         raise ValueError(

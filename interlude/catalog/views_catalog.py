@@ -204,8 +204,8 @@ def catalog_archive(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
 
 
 def _compare_ids(request: StaffRequest) -> tuple[list[uuid.UUID], str]:
-    raw = request.GET.getlist("app") or [v for v in (request.GET.get("a"), request.GET.get("b"))]
-    raw = [v for v in raw if v]
+    picked = request.GET.getlist("app") or [request.GET.get("a", ""), request.GET.get("b", "")]
+    raw = [v for v in picked if v]
     if len(raw) != MAX_COMPARE:
         return [], (
             f"Choose two apps to compare (you chose {len(raw)}). Tick the box beside two apps "
@@ -222,12 +222,10 @@ def _compare_ids(request: StaffRequest) -> tuple[list[uuid.UUID], str]:
 
 @access(Access.CLINICIAN)
 def catalog_compare(request: StaffRequest) -> HttpResponse:
-    if request.GET.getlist("app"):
-        ids, problem = _compare_ids(request)
-        if not problem:
-            return redirect(f"{reverse('catalog_compare')}?a={ids[0]}&b={ids[1]}")
-    else:
-        ids, problem = _compare_ids(request)
+    ids, problem = _compare_ids(request)
+    if request.GET.getlist("app") and not problem:
+        # From the list's checkboxes: one address per pair (?a=&b=), to bookmark or share.
+        return redirect(f"{reverse('catalog_compare')}?a={ids[0]}&b={ids[1]}")
     apps = [_get(request, i) for i in ids] if not problem else []
     today = client_today(request.practice)
     rows = []

@@ -12,6 +12,7 @@ from interlude.catalog.questions import facets_from_answers
 NOW = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # 11:00 in New York, the practices' zone
 TODAY = date(2026, 3, 11)
 SOURCE = "https://example.org/app-store-page"
+NOTE = "Read on the store page."
 
 
 def make_app(
@@ -53,7 +54,7 @@ def make_app(
                 question=code,
                 value=value,
                 unknown=value is None,
-                evidence="" if value is None else "Read on the store page.",
+                evidence="" if value is None else NOTE,
                 links=[] if value is None else [SOURCE],
                 reviewer_name="Interlude starter set",
                 reviewed_on=reviewed_on,
