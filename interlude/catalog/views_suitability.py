@@ -67,8 +67,10 @@ def suitability_notes(request: StaffRequest, client_id: uuid.UUID) -> HttpRespon
     try:
         suitability_note_add(care=care, membership=request.membership, text=text)
     except ApplicationError as exc:
-        # The panel again, with the text kept and the problem named beside it.
-        return _render(request, care, status=400, error=exc.message, text=text)
+        # The panel again, with the text kept and the problem named beside it. htmx swaps only
+        # 2xx answers (its default), so the fragment comes with 200; the page with 400.
+        status = 200 if request.htmx else 400
+        return _render(request, care, status=status, error=exc.message, text=text)
     if not request.htmx:
         messages.success(request, SAVED)
         return redirect(_record_url(care))
