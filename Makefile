@@ -11,7 +11,7 @@ export INTERLUDE_DATA_DIR ?= $(CURDIR)/var
 # The browser tests drive Debian's Chromium; Playwright does not download a browser here.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint layers typecheck security format lock install install-dev check-python check-chromium clean
+.PHONY: run test lint layers typecheck security format lock install install-dev check-python check-chromium bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v="$(PYTHON_VERSION)"; sys.exit(0 if sys.version.startswith(v) else "Interlude needs Python " + v + " (see .python-version); found " + sys.version)' \
@@ -60,6 +60,10 @@ layers: install-dev
 
 typecheck: install-dev
 	$(BIN)/mypy interlude config
+
+## make bench: the benchmark suite against its floors (bench/suite.py); BENCH_ARGS="--quick" for a short run
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## make security: bandit, Django's deploy checks under production settings, pip-audit (see scripts/security.sh)
 security: install-dev
