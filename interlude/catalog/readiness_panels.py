@@ -61,6 +61,8 @@ def readiness_panel_context(
         "differs": sum(1 for r in rows if r["differs"]),
         "fill": fill and latest is not None,
         "eheals_name": eheals_definition().name,
+        # Emergency (break-glass) access reads only: the panel renders no form.
+        "read_only": care.viewer is Viewer.BREAK_GLASS,
     }
 
 
@@ -72,7 +74,7 @@ def readiness_panel_context(
     template="catalog/_readiness_panel.html",
 )
 def record_readiness(access: CareAccess, **ctx: Any) -> dict[str, Any] | None:
-    if access.viewer is not Viewer.CARE_TEAM:
+    if access.viewer not in (Viewer.CARE_TEAM, Viewer.BREAK_GLASS):
         return None
     return readiness_panel_context(care=access)
 

@@ -79,6 +79,10 @@ def _form_context(
                 ],
                 "note": raw.get(q.note_code, ""),
                 "error": errors.get(q.code, ""),
+                # Beside the question, the message without the question it repeats.
+                "inline_error": errors.get(q.code, "").removeprefix(
+                    q.text.removesuffix(" (optional)") + " "
+                ),
                 "first_id": f"q-{q.code}-0" if q.choices else f"q-{q.code}",
             }
         )
@@ -176,10 +180,13 @@ def readiness_thanks(request: InterludeRequest) -> HttpResponse:
 
 # --- the clinician's panel ------------------------------------------------------------------------
 def _care(request: StaffRequest, client_id: uuid.UUID, *, for_write: bool) -> CareAccess:
+    """The care team (to read and write), or an owner under emergency access (to read only: the
+    gate refuses them any write)."""
     care = access_client(
         user=request.user, client_id=client_id, scope=ShareScope.READINESS, for_write=for_write
     )
-    if care.viewer is not Viewer.CARE_TEAM or care.membership is None:
+    readers = (Viewer.CARE_TEAM,) if for_write else (Viewer.CARE_TEAM, Viewer.BREAK_GLASS)
+    if care.viewer not in readers or care.membership is None:
         raise Http404
     return care
 

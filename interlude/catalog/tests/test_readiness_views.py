@@ -17,9 +17,10 @@ from interlude.catalog.enums import ReadinessStatus
 from interlude.catalog.models import ReadinessCheck
 from interlude.catalog.readiness_services import readiness_request, readiness_submit
 from interlude.consents.access import access_client
+from interlude.consents.breakglass_services import break_glass_open
 from interlude.consents.models import ClientPrivacy
-from interlude.practices.enums import ShareScope
-from tests.factories import clinician_with_client
+from interlude.practices.enums import Role, ShareScope
+from tests.factories import MembershipFactory, UserFactory, clinician_with_client
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
@@ -82,7 +83,7 @@ def test_the_form_says_who_sees_the_answers_and_offers_to_skip_the_eheals(pair):
     assert "Finding health information online" in html
     assert "I know what health resources are available on the Internet" in html
     assert "Norman, C. D., &amp; Skinner, H. A. (2006). eHEALS: The eHealth Literacy Scale." in html
-    assert "https://www.jmir.org/2006/4/e27" in html
+    assert '<a href="https://www.jmir.org/2006/4/e27" rel="nofollow">' in html
     assert "Creative Commons Attribution License 2.0" in html
     assert html.count("<fieldset") == 8 + 8  # the eight choice questions, the eight statements
     assert '<label for="q-accessibility">' in html
@@ -107,7 +108,11 @@ def test_missing_answers_are_listed_at_the_top_and_beside_each_question(pair):
         '<a href="#eheals-part">The health information statements: you answered 2 of 8. Answer '
         "the other 6, or send without this part.</a>" in html
     )
-    assert 'id="q-reminders-error"' in html
+    # Beside the question, only what to do (the legend already asks it).
+    assert (
+        '<p class="field-error" id="q-reminders-error"><span class="visually-hidden">Error:</span>'
+        " Choose one answer.</p>" in html
+    )
     # What was chosen stays chosen.
     assert 'id="q-comfort-3" value="4" checked' in html
     assert 'id="eheals-1-4" value="4" checked' in html
@@ -313,3 +318,29 @@ def test_the_panel_reads_in_the_same_number_of_queries_as_checks_add_up(pair):
     assert len(many) == len(one)
     readiness_reads = [q for q in many.captured_queries if "catalog_readinesscheck" in q["sql"]]
     assert len(readiness_reads) == 1
+
+
+def test_emergency_access_reads_the_panel_without_any_form(pair):
+    _, client = pair
+    readiness_submit(client=client, actor=client.user, answers=FORM, eheals_answers=None)
+    owner = MembershipFactory(
+        practice=client.practice, role=Role.OWNER, user=UserFactory(mfa_exempt=True)
+    )
+    break_glass_open(
+        user=owner.user, client_public_id=client.public_id, reason="The client phoned in distress"
+    )
+    http = _as(owner.user)
+    base = f"/clinic/clients/{client.public_id}/readiness/"
+    response = http.get(base)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<dt>Devices</dt><dd>A smartphone, A tablet</dd>" in html
+    assert "They prefer worksheets on paper." in html
+    assert 'action="/clinic/' not in html
+    assert "Use the suggestions" not in html
+    record = http.get(f"/clinic/clients/{client.public_id}/").content.decode()
+    assert "Digital readiness" in record
+    assert f'action="{base}' not in record
+    for path in ("request/", "cancel/", "modules/"):
+        assert http.post(base + path, {"module_on": []}).status_code == 404
+    assert ClientPrivacy.objects.get(client=client).modules_off == []
