@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # A module of an app is a screen when its name (the part after `interlude.<app>.`) is one of
 # these, or it lives inside one of the packages.
 SCREEN_NAME = re.compile(
-    r"^(?:(?:views|api|urls|forms)(?:_[a-z0-9_]+)?|panels|demo|context_processors)$"
+    r"^(?:(?:views|api|urls|forms)(?:_[a-z0-9_]+)?|(?:[a-z0-9]+_)?panels|demo|context_processors)$"
 )
 SCREEN_PACKAGES = {"views", "templatetags", "management", "tests"}
 
