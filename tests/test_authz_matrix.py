@@ -551,6 +551,8 @@ def _rule_admits(route, persona: str) -> bool:
         return persona in (CLINICAL | OWNERS) - {"former_staff"}
     if route.rule == Access.PRACTICE_ADMIN:
         return persona in OWNERS | {"admin"}
+    if route.rule == Access.STAFF:
+        return persona in (CLINICAL | OWNERS | {"admin"}) - {"former_staff"}
     return False
 
 

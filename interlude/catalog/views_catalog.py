@@ -69,7 +69,7 @@ def _labels(facet: str, values: list[str]) -> list[tuple[str, str]]:
     return [(v, str(choices.get(v, v))) for v in values or []]
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 def catalog_list(request: StaffRequest) -> HttpResponse:
     today = client_today(request.practice)
     problem: ApplicationError | None = None
@@ -90,7 +90,7 @@ def catalog_list(request: StaffRequest) -> HttpResponse:
     return render(request, template, context, status=422 if problem else 200)
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 def catalog_detail(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
     app = _get(request, app_id)
     today = client_today(request.practice)
@@ -109,7 +109,7 @@ def catalog_detail(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 def catalog_review(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
     app = _get(request, app_id)
     if app.practice_id is None:
@@ -160,7 +160,7 @@ def _review_page(request, app, steps, *, errors=None, status=200) -> HttpRespons
     )
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 def catalog_new(request: StaffRequest) -> HttpResponse:
     form = CatalogAppForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -177,7 +177,7 @@ def catalog_new(request: StaffRequest) -> HttpResponse:
     return render(request, "catalog/catalog_new.html", {"form": form, "nav": "apps"}, status=status)
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 @require_POST
 def catalog_copy(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
     app = _get(request, app_id)
@@ -190,7 +190,7 @@ def catalog_copy(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
     return redirect("catalog_review", app_id=copy.public_id)
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 @require_POST
 def catalog_archive(request: StaffRequest, app_id: uuid.UUID) -> HttpResponse:
     app = _get(request, app_id)
@@ -220,7 +220,7 @@ def _compare_ids(request: StaffRequest) -> tuple[list[uuid.UUID], str]:
     return ids, ""
 
 
-@access(Access.CLINICIAN)
+@access(Access.STAFF)
 def catalog_compare(request: StaffRequest) -> HttpResponse:
     ids, problem = _compare_ids(request)
     if request.GET.getlist("app") and not problem:

@@ -111,7 +111,7 @@ class AccessPolicyMiddleware:
             role is None
             or (rule == Access.CLINICIAN and not role.is_clinical)
             or (rule == Access.PRACTICE_ADMIN and not role.manages_practice)
-        ):
+        ):  # Access.STAFF: any role of an active membership
             self._deny(user, match, rule)
         if not user_has_second_factor(user=user):
             return self._enrol_second_factor(request)

@@ -20,6 +20,7 @@ class Access(StrEnum):
     CLIENT = "client"  # a signed-in person with a client profile, about themselves only
     CLINICIAN = "clinician"  # practice member with a clinical role; second factor required
     PRACTICE_ADMIN = "practice_admin"  # owner or admin: people and settings; second factor
+    STAFF = "staff"  # any member of a practice (owner, admin, clinician): the app catalog
     API = "api"  # the JSON API router: each endpoint authenticates and authorises itself
 
 

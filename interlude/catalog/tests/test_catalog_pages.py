@@ -177,13 +177,22 @@ def test_another_practices_entry_is_not_found_on_any_page(staff):
     assert other.archived_at is None
 
 
-def test_a_practice_admin_and_a_client_cannot_open_the_catalog(staff):
+def test_a_practice_admin_keeps_the_catalog_but_cannot_recommend_and_a_client_cannot_open_it(
+    staff,
+):
+    # DESIGN: owners and admins keep the app catalog; recommending to a client is clinical work.
     admin = MembershipFactory(
         practice=staff.practice, role=Role.ADMIN, user=UserFactory(mfa_exempt=True)
     )
+    app = make_app(name="Own", practice=staff.practice)
     client_user = UserFactory()
 
-    assert _as(admin).get("/clinic/catalog/").status_code == 404
+    assert _as(admin).get("/clinic/catalog/").status_code == 200
+    detail = _as(admin).get(f"/clinic/catalog/{app.public_id}/")
+    assert detail.status_code == 200
+    assert 'id="recommend"' not in detail.content.decode()
+    assert _as(admin).get(f"/clinic/catalog/{app.public_id}/recommend/").status_code == 404
+    assert 'id="recommend"' in _as(staff).get(f"/clinic/catalog/{app.public_id}/").content.decode()
     http = HttpClient()
     http.force_login(client_user)
     assert http.get("/clinic/catalog/").status_code == 404
