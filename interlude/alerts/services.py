@@ -39,6 +39,7 @@ from interlude.audit.services import (
 from interlude.consents.modules_selectors import clients_with_module_off
 from interlude.core.clock import client_date
 from interlude.core.errors import ApplicationError
+from interlude.core.hooks import client_changed
 from interlude.measures.change import Classification, TrackStatus
 from interlude.practices.enums import ClientStatus, Module, Role
 from interlude.practices.models import CareTeamMember, Client, Membership, Practice
@@ -103,6 +104,7 @@ def alert_raise(
                 updated_by=actor,
             )
             event_alert_raised(alert=alert)
+            client_changed(client_id=alert.client_id, parts=("alerts",))  # the caseload summary
     except IntegrityError:
         existing = Alert.objects.filter(client=client, dedupe_key=dedupe_key).first()
         if existing is None:
@@ -242,6 +244,7 @@ def alert_acknowledge(*, actor: User, alert: Alert, note: str) -> Alert:
         locked.updated_by = actor
         locked.save()
         event_alert_acknowledged(actor=actor, alert=locked)
+        client_changed(client_id=locked.client_id, parts=("alerts",))  # the caseload summary
     return locked
 
 
@@ -267,6 +270,7 @@ def alert_resolve(*, actor: User, alert: Alert, note: str = "") -> Alert:
         locked.updated_by = actor
         locked.save()
         event_alert_resolved(actor=actor, alert=locked)
+        client_changed(client_id=locked.client_id, parts=("alerts",))  # the caseload summary
     return locked
 
 
@@ -282,6 +286,7 @@ def _resolve_automatically(*, alert: Alert, why: str) -> None:
             alert.resolve_note = why
             alert.save(update_fields=["resolve_note"])
             event_alert_resolved(actor=None, alert=alert, automatic=True)
+            client_changed(client_id=alert.client_id, parts=("alerts",))  # the caseload summary
 
 
 # --- notification and escalation (emails carry no clinical content) ------------------------------

@@ -14,6 +14,7 @@ exercise code, "box"), "article" (ref the slug), "questionnaire" (ref the instru
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -47,3 +48,39 @@ def record_done(
     transaction that stored the record, so the record and what the hooks do commit together."""
     for fn in _RECORD_DONE:
         fn(client=client, kind=kind, ref=ref, record_type=record_type, record_id=record_id, at=at)
+
+
+# --- "a client's record changed": the caseload summary -------------------------------------------
+# The caseload reads one summary row per client (insights.summary, floor 7). The apps whose writes
+# change it (tracking, exercises, measures on floor 6; alerts on floor 7 beside insights) call
+# `client_changed(...)` inside the write's transaction, naming the parts that changed; insights
+# registers the function that recomputes those parts from InsightsConfig.ready. Parts:
+# "scores" (questionnaire answers), "checkins" (check-ins, own and imported), "activity" (what
+# counts as an active day: check-ins, relaxation, exposure, sleep diary, thought records, logged
+# activities), "alerts".
+SUMMARY_PARTS = frozenset({"scores", "checkins", "activity", "alerts"})
+
+
+class ClientChangedHook(Protocol):
+    def __call__(self, *, client_id: int, parts: frozenset[str]) -> object: ...
+
+
+_CLIENT_CHANGED: list[ClientChangedHook] = []
+
+
+def client_changed_hook_register(fn: ClientChangedHook) -> None:
+    """Run `fn` after each write that changes a client's summary (once, however often it is
+    registered)."""
+    if fn not in _CLIENT_CHANGED:
+        _CLIENT_CHANGED.append(fn)
+
+
+def client_changed(*, client_id: int, parts: Iterable[str]) -> None:
+    """Tell every registered hook that these parts of a client's record changed. Call it inside
+    the transaction that wrote them, so the data and its summary commit together."""
+    named = frozenset(parts)
+    unknown = named - SUMMARY_PARTS
+    if unknown:
+        raise ValueError(f"Unknown summary parts: {sorted(unknown)}")
+    for fn in _CLIENT_CHANGED:
+        fn(client_id=client_id, parts=named)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
-from interlude.core.hooks import record_done
+from interlude.core.hooks import client_changed, record_done
 from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import ArticleRead, RelaxationKind, RelaxationSession
@@ -134,6 +134,7 @@ def relaxation_session_create(
                 record_id=str(session.public_id),
                 at=now,
             )
+            client_changed(client_id=client.pk, parts=("activity",))
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = RelaxationSession.objects.filter(client=client, idempotency_key=key).first()

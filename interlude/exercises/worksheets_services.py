@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
-from interlude.core.hooks import record_done
+from interlude.core.hooks import client_changed, record_done
 from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.exercises.models import (
@@ -59,8 +59,10 @@ def _error_from(exc: ValidationError) -> ApplicationError:
 
 
 def _touch(client_id: int, now: datetime) -> None:
-    """The caseload shows when the client was last active."""
+    """The caseload shows when the client was last active, and their active days (its summary,
+    kept in the same transaction through core.hooks)."""
     Client.objects.filter(pk=client_id).update(last_activity_at=now)
+    client_changed(client_id=client_id, parts=("activity",))
 
 
 def _done(client: Client, ref: str, record_type: str, record: object, at: datetime) -> None:
@@ -274,7 +276,9 @@ def thought_record_delete(*, record: ThoughtRecord, actor: User) -> None:
     """Discard a draft the person does not want to finish. Finished records stay."""
     if record.is_complete:
         raise ApplicationError("A finished thought record can't be deleted here.")
-    record.delete()
+    with transaction.atomic():
+        record.delete()
+        client_changed(client_id=record.client_id, parts=("activity",))
 
 
 # --- behavioural activation ----------------------------------------------------------------------
@@ -330,7 +334,9 @@ def activity_plan_delete(*, activity: ActivityPlan, actor: User) -> None:
     """Take an activity off the plan (only before it is logged: logged ones are the record)."""
     if activity.done is not None:
         raise ApplicationError("This activity is already logged, so it stays in your week.")
-    activity.delete()
+    with transaction.atomic():
+        activity.delete()
+        client_changed(client_id=activity.client_id, parts=("activity",))
 
 
 # --- exposure ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from interlude.care.services import appointment_create, appointment_set_status
 from interlude.consents.modules_selectors import module_on
 from interlude.core.clock import add_local_days
 from interlude.core.errors import ApplicationError, IdempotencyConflict
+from interlude.core.hooks import client_changed
 from interlude.measures.change import Classification, TrackStatus, classify, track_status
 from interlude.measures.instruments import DefinitionError, InstrumentDefinition, definition_parse
 from interlude.measures.models import (
@@ -573,6 +574,8 @@ def _response_store(
         _due_next(due=due, actor=actor, zone=client.time_zone)
     Client.objects.filter(pk=client.pk).update(last_activity_at=timezone.now())
     event_questionnaire_submitted(actor=actor, client=client, response=response)
+    # The caseload's summary (scores, trend) commits with the answer (core.hooks).
+    client_changed(client_id=client.pk, parts=("scores",))
 
     for hook in _RESPONSE_SUBMITTED:
         hook(
@@ -679,6 +682,8 @@ def imported_responses_add(
         )
     with transaction.atomic():
         QuestionnaireResponse.objects.bulk_create(fresh, batch_size=500)
+        if fresh:
+            client_changed(client_id=client.pk, parts=("scores",))
     return len(fresh), len(rows) - len(fresh)
 
 
@@ -688,6 +693,8 @@ def imported_responses_remove(*, client: Client, import_id: uuid.UUID) -> int:
         removed, _ = QuestionnaireResponse.objects.filter(
             client=client, import_id=import_id, entered_by=EnteredBy.IMPORT
         ).delete()
+        if removed:
+            client_changed(client_id=client.pk, parts=("scores",))
     return removed
 
 

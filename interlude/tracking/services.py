@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.errors import ApplicationError
-from interlude.core.hooks import record_done
+from interlude.core.hooks import client_changed, record_done
 from interlude.core.idempotency import idempotency_remember, idempotency_replay, request_hash
 from interlude.core.validation import require_past_datetime
 from interlude.practices.models import Client
@@ -226,6 +226,8 @@ def checkin_create(
                 record_id=str(checkin.public_id),
                 at=recorded_at,
             )
+            # The caseload's summary (last check-in, active days) commits with it.
+            client_changed(client_id=client.pk, parts=("checkins",))
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()
@@ -451,6 +453,8 @@ def imported_checkins_add(
                     )
                 )
         Observation.objects.bulk_create(points, batch_size=500)
+        if fresh:
+            client_changed(client_id=client.pk, parts=("checkins",))
     return len(fresh), len(rows) - len(fresh)
 
 
@@ -518,4 +522,6 @@ def imported_rows_remove(*, client: Client, import_id: uuid.UUID) -> int:
         )
         Observation.objects.filter(client=client, import_id=import_id).delete()
         checkins, _ = CheckIn.objects.filter(client=client, import_id=import_id).delete()
+        if checkins:
+            client_changed(client_id=client.pk, parts=("checkins",))
     return checkins + readings
