@@ -36,11 +36,10 @@ def _notes(access: CareAccess) -> QuerySet[SuitabilityNote]:
 
 
 def _row(note: SuitabilityNote) -> NoteRow:
-    user = note.author.user
     return NoteRow(
         public_id=str(note.public_id),
         text=note.text,
-        author_name=user.get_full_name() or user.email,
+        author_name=note.author.user.get_full_name(),
         created_at=note.created_at,
     )
 
