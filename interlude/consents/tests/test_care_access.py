@@ -187,6 +187,7 @@ def test_without_consent_the_care_team_sees_only_what_never_hides(request_contex
         ShareScope.CARE_RECORD,
         ShareScope.MESSAGES,
         ShareScope.HOMEWORK,
+        ShareScope.READINESS,
     }
 
 

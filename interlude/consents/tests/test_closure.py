@@ -189,6 +189,12 @@ def _seed(client: Client, owner, tag: str) -> dict[str, object]:
 def _seed_between_sessions(client: Client, owner, base: dict, c) -> dict[str, object]:
     """Rows of [6]: the treatment plan, session notes, homework, messages and push devices."""
     from interlude.care.models import Goal, GoalReview, Problem, SessionNote, SessionNoteAddendum
+    from interlude.catalog.models import (
+        CatalogApp,
+        ReadinessCheck,
+        Recommendation,
+        SuitabilityNote,
+    )
     from interlude.homework.models import Assignment, AssignmentOccurrence
     from interlude.interop.models import ImportJob, StagedRecord
     from interlude.messaging.models import Message, MessageAttachment
@@ -217,7 +223,23 @@ def _seed_between_sessions(client: Client, owner, base: dict, c) -> dict[str, ob
         **base, sender=client.user, by="client", body=c("message"), idempotency_key=f"m-{c('')}"
     )
     job = ImportJob.objects.create(**base, source="daylio", file_name="daylio_export.csv")
+    app, _ = CatalogApp.objects.get_or_create(
+        practice=client.practice, slug="closure-app", defaults={"name": "Sleep Diary"}
+    )
     return {
+        "Recommendation": Recommendation.objects.create(
+            **base, app=app, reason=c("recommended"), recommended_by=owner
+        ),
+        "ReadinessCheck": ReadinessCheck.objects.create(
+            **base,
+            status="submitted",
+            answers={"privacy_note": c("readiness")},
+            eheals_answers=[3] * 8,
+            eheals_total=24,
+        ),
+        "SuitabilityNote": SuitabilityNote.objects.create(
+            **base, text=c("suitability"), author=owner
+        ),
         "ImportJob": job,
         "StagedRecord": StagedRecord.objects.create(
             job=job,
@@ -367,7 +389,7 @@ def test_closure_shreds_every_encrypted_field_keeps_what_is_kept_and_spares_othe
             with pytest.raises(DataKeyDestroyed):
                 decrypt_any(stored, aad=aad)
             shredded += 1
-    assert shredded == 34
+    assert shredded == 38
     # Erased rows are gone; kept ones are under the key ring and still read.
     for model, fields in _encrypted_client_models():
         remaining = _raw_values(model, fields, client.pk)
