@@ -97,6 +97,7 @@ class AuditAction(models.TextChoices):
     RECOMMENDATION_WITHDRAWN = "catalog.recommendation_withdrawn", "Withdrew an app recommendation"
     READINESS_REQUESTED = "readiness.requested", "Asked for the digital readiness check"
     READINESS_SUBMITTED = "readiness.submitted", "Answered the digital readiness check"
+    READINESS_CANCELLED = "readiness.cancelled", "Withdrew a request for the readiness check"
     SUITABILITY_NOTE_SAVED = "suitability.note_saved", "Wrote a suitability note"
     SUITABILITY_NOTE_REMOVED = "suitability.note_removed", "Removed a suitability note"
 

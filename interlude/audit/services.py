@@ -928,6 +928,16 @@ def event_readiness_requested(*, actor: User, client: Client, check_id: str) -> 
     )
 
 
+def event_readiness_cancelled(*, actor: User, client: Client, check_id: str) -> AuditEvent:
+    return _client_event(
+        AuditAction.READINESS_CANCELLED,
+        actor=actor,
+        client=client,
+        object_type="readiness_check",
+        object_id=check_id,
+    )
+
+
 def event_readiness_submitted(
     *, actor: User, client: Client, check_id: str, eheals: bool
 ) -> AuditEvent:

@@ -16,7 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from interlude.accounts.models import User
-from interlude.audit.services import event_readiness_requested, event_readiness_submitted
+from interlude.audit.services import (
+    event_readiness_cancelled,
+    event_readiness_requested,
+    event_readiness_submitted,
+)
 from interlude.catalog.enums import ReadinessStatus
 from interlude.catalog.models import ReadinessCheck
 from interlude.catalog.readiness import answers_validate, eheals_score
@@ -121,6 +125,9 @@ def readiness_cancel(*, care: CareAccess, membership: Membership) -> ReadinessCh
         check.status = ReadinessStatus.CANCELLED
         check.updated_by = care.user
         check.save(update_fields=["status", "updated_by", "updated_at"])
+        event_readiness_cancelled(
+            actor=care.user, client=care.client, check_id=str(check.public_id)
+        )
     return check
 
 

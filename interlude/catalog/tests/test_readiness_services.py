@@ -171,6 +171,9 @@ def test_withdrawing_the_request_cancels_it_and_a_new_one_can_be_made(pair):
     assert readiness_cancel(care=care, membership=membership) is None
     asked.refresh_from_db()
     assert asked.status == ReadinessStatus.CANCELLED
+    assert _events(client, AuditAction.READINESS_CANCELLED) == [
+        (membership.user.pk, "readiness_check", str(asked.public_id), {})
+    ]
     again = readiness_request(care=care, membership=membership)
     assert again.pk != asked.pk
 
