@@ -212,9 +212,8 @@ def goal(result: dict[str, Any]) -> str:
             f"ratio >= {CHECKIN_RATIO}: {_yes(result['ratio'] >= CHECKIN_RATIO)}; "
             f"p99 < {CHECKIN_P99_MS} ms: {_yes(result['p99_ms'] < CHECKIN_P99_MS)}"
         )
-    if bench == "apple_health":
-        ratio = result.get("import_ratio", result["ratio"])
-        return f"ratio >= {APPLE_RATIO}: {_yes(ratio >= APPLE_RATIO)}"
+    if bench == "apple_health":  # issue [7]'s goal is the parser's; the whole import is shown
+        return f"parser ratio >= {APPLE_RATIO}: {_yes(result['ratio'] >= APPLE_RATIO)}"
     return "-"
 
 
