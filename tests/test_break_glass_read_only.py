@@ -254,6 +254,9 @@ def test_the_record_under_emergency_access_says_read_only_and_offers_no_form(wor
         "invite/",
         "modules/",
         "questionnaires/schedule/",
+        "readiness/modules/",
+        "readiness/request/",
+        "suitability/",
     }
     assert all(link in team_html for link in write_links)
 

@@ -70,11 +70,14 @@ def test_each_app_registers_its_record_panels_at_start_up():
         ("treatment_plan", "interlude.care.panels"),
         ("session_notes", "interlude.care.panels"),
         ("assignments", "interlude.homework.panels"),
+        ("recommendations", "interlude.catalog.recommend_panels"),
         ("series", "interlude.tracking.panels"),
         ("timeline", "interlude.insights.panels"),
         ("patterns", "interlude.insights.panels"),
         ("worksheets", "interlude.exercises.panels"),
+        ("readiness", "interlude.catalog.readiness_panels"),
         ("modules", "interlude.consents.panels"),
+        ("suitability", "interlude.catalog.suitability_panels"),
         ("reaching", "interlude.reminders.panels"),
     ]
 
@@ -85,14 +88,17 @@ def test_the_brief_and_the_report_are_built_from_registered_panels():
         ("questionnaires", "", "interlude.insights.panels"),
         ("checkins", "left", "interlude.insights.panels"),
         ("notable", "left", "interlude.insights.panels"),
+        ("suitability", "right", "interlude.catalog.suitability_panels"),
         ("assignments", "right", "interlude.homework.panels"),
         ("homework", "right", "interlude.insights.panels"),
         ("treatment_plan", "right", "interlude.care.panels"),
         ("next_session", "right", "interlude.insights.panels"),
     ]
     assert [(p.name, p.build.__module__) for p in panels_for(page=Page.TODAY)] == [
+        ("readiness", "interlude.catalog.readiness_panels"),
         ("assignments", "interlude.homework.panels"),
         ("next_appointment", "interlude.care.panels"),
+        ("recommendations", "interlude.catalog.recommend_panels"),
     ]
     assert [(p.name, p.build.__module__) for p in panels_for(page=Page.REPORT)] == [
         ("questionnaires", "interlude.insights.panels"),

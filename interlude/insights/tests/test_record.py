@@ -84,7 +84,7 @@ PHQ9_CRITICAL = [2, 2, 2, 2, 2, 2, 2, 2, 1]
 # answers) and the practice's default window for its form (2 more); the module switches panel
 # (consents, 1).
 # Categories the client does not share cost no query (their panels say "not shared").
-RECORD_QUERIES = 69
+RECORD_QUERIES = 72
 
 
 # --- data -----------------------------------------------------------------------------------------
