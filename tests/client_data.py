@@ -252,6 +252,7 @@ def seed_client_record(*, client: Client, clinician: Membership) -> SeededRecord
     ids["safety_plan_version"] = plan.version
     _seed_between_sessions(client=client, clinician=clinician, ids=ids, record=record, now=now)
     _seed_interop(client=client, ids=ids, now=now)
+    _seed_catalog(client=client, clinician=clinician, ids=ids)
     return seeded
 
 
@@ -361,3 +362,55 @@ def _seed_interop(*, client: Client, ids: dict[str, Any], now: Any) -> None:
     assert point is not None
     ids["fhir_observation_id"] = observation_fhir_id(point.pk)
     ids["fhir_questionnaire_id"] = "phq9"
+
+
+def _seed_catalog(*, client: Client, clinician: Membership, ids: dict[str, Any]) -> None:
+    """An app of the practice's catalog recommended with a reason, the readiness check answered
+    (with a note and eHEALS), and a suitability note."""
+    from interlude.catalog.models import CatalogApp
+    from interlude.catalog.readiness_services import readiness_submit
+    from interlude.catalog.recommend_services import recommendation_create
+    from interlude.catalog.suitability_services import suitability_note_add
+
+    user = client.user
+    assert user is not None
+    app, _ = CatalogApp.objects.get_or_create(
+        practice=client.practice,
+        slug="sleep-diary",
+        defaults={"name": "Sleep Diary", "website": "https://sleep.example/"},
+    )
+    ids["app_id"] = app.public_id
+    care = access_client(
+        user=clinician.user,
+        client_id=client.public_id,
+        scope=ShareScope.CARE_RECORD,
+        for_write=True,
+    )
+    recommendation = recommendation_create(
+        care=care,
+        membership=clinician,
+        app=app,
+        reason=f"{ALWAYS_CANARY} app: for the sleep window we agreed",
+    )
+    ids["recommendation_id"] = recommendation.public_id
+    readiness_submit(
+        client=client,
+        actor=user,
+        answers={
+            "devices": ["smartphone"],
+            "connection": "wifi",
+            "phone_shared": "shared",
+            "comfort": "3",
+            "reminders": "few",
+            "privacy": ["none"],
+            "privacy_note": f"{ALWAYS_CANARY} readiness: my brother borrows my phone",
+            "worksheets": "paper",
+            "accessibility": "",
+            "apps_used": "no",
+        },
+        eheals_answers=[4, 4, 3, 3, 4, 4, 3, 5],
+    )
+    note = suitability_note_add(
+        care=care, membership=clinician, text=f"{ALWAYS_CANARY} fit: prefers paper for worksheets"
+    )
+    ids["suitability_note_id"] = note.public_id

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from interlude.catalog.readiness import (
     EHEALS,
@@ -210,6 +210,7 @@ def _back(care: CareAccess) -> HttpResponse:
 
 
 @access(Access.CLINICIAN)
+@require_safe
 def client_readiness(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     """The panel on a page of its own (or the fragment for htmx); `?fill=suggestions` ticks the
     switches as suggested, without saving."""

@@ -116,7 +116,7 @@ def test_unenrolled_clinician_is_sent_to_totp_activation(clinician):
 
 
 def _guarded_paths(membership, client) -> list[str]:
-    """Every concrete URL whose rule needs a clinician or a practice manager."""
+    """Every concrete URL whose rule needs a clinician, a practice manager or any staff."""
     values = {
         "client_id": str(client.public_id),
         "membership_id": str(membership.pk),
@@ -138,6 +138,9 @@ def _guarded_paths(membership, client) -> list[str]:
                 "assignment_id",
                 "occurrence_id",
                 "attachment_id",
+                "app_id",
+                "recommendation_id",
+                "suitability_note_id",
             )
         },
         "code": "phq9",
@@ -153,7 +156,7 @@ def _guarded_paths(membership, client) -> list[str]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
                 rule = route_access(pattern.callback, pattern.name)
-                if rule not in (Access.CLINICIAN, Access.PRACTICE_ADMIN):
+                if rule not in (Access.CLINICIAN, Access.PRACTICE_ADMIN, Access.STAFF):
                     continue
                 route = prefix + str(pattern.pattern)
                 for name, value in values.items():
