@@ -11,13 +11,11 @@ import pytest
 
 from interlude.consents.models import ClientPrivacy
 from interlude.practices.enums import Role
-from tests.e2e.conftest import (  # noqa: F401
-    browser,
+from tests.e2e.conftest import (
     check_axe,
     expect_status,
     goto,
     login,
-    new_page,
     screenshot,
 )
 from tests.factories import (
@@ -62,7 +60,7 @@ def team():
     return clinician, client
 
 
-def test_ask_answer_and_switch_with_the_suggestions(new_page, team):  # noqa: F811
+def test_ask_answer_and_switch_with_the_suggestions(new_page, team):
     _clinician, client = team
     record = f"/clinic/clients/{client.public_id}/"
 

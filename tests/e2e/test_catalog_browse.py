@@ -9,13 +9,11 @@ import pytest
 
 from interlude.catalog.tests.test_catalog_helpers import clear_catalog, make_app
 from interlude.practices.enums import Role
-from tests.e2e.conftest import (  # noqa: F401 - browser and new_page are fixtures
-    browser,
+from tests.e2e.conftest import (
     check_axe,
     expect_status,
     goto,
     login,
-    new_page,
     screenshot,
 )
 from tests.factories import PASSWORD, MembershipFactory, PracticeFactory, UserFactory
@@ -69,7 +67,7 @@ def owner():
     return m
 
 
-def test_catalog_pages_on_desktop(new_page, owner):  # noqa: F811
+def test_catalog_pages_on_desktop(new_page, owner):
     page = new_page("desktop")
     login(page, "alex@harbour.example", PASSWORD)
 

@@ -9,12 +9,10 @@ import pytest
 
 from interlude.consents.modules_services import client_modules_set
 from interlude.practices.enums import Module
-from tests.e2e.conftest import (  # noqa: F401 - fixtures
-    browser,
+from tests.e2e.conftest import (
     check_axe,
     goto,
     login,
-    new_page,
     screenshot,
 )
 from tests.factories import PASSWORD, clinician_with_client
@@ -22,7 +20,7 @@ from tests.factories import PASSWORD, clinician_with_client
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_clinician_notes_suitability_on_the_record_and_sees_it_in_the_brief(new_page):  # noqa: F811
+def test_a_clinician_notes_suitability_on_the_record_and_sees_it_in_the_brief(new_page):
     membership, client = clinician_with_client()
     membership.user.full_name = "Dr Ada Rivera"
     membership.user.save()
@@ -78,7 +76,7 @@ def test_a_clinician_notes_suitability_on_the_record_and_sees_it_in_the_brief(ne
     screenshot(page, "suitability-brief-desktop")
 
 
-def test_a_client_asks_why_messages_are_missing_on_a_phone(new_page):  # noqa: F811
+def test_a_client_asks_why_messages_are_missing_on_a_phone(new_page):
     membership, client = clinician_with_client()
     client_modules_set(
         client=client, actor=membership.user, modules_off=[Module.MESSAGING, Module.REMINDERS]
