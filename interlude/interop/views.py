@@ -26,6 +26,7 @@ from interlude.interop import selectors, services
 from interlude.interop.canonical import Answers, MoodEntry, Reading
 from interlude.interop.enums import ImportSource, ImportStatus, StagedKind
 from interlude.interop.forms import (
+    SOURCE_CHOICES,
     SOURCE_HINTS,
     ColumnsForm,
     MoodLevelsForm,
@@ -97,7 +98,9 @@ def imports(request: InterludeRequest) -> HttpResponse:
                     return redirect("import_columns", job_id=job.public_id)
                 return redirect("import_detail", job_id=job.public_id)
     else:
-        form = UploadForm()
+        # A link from an app suggestion names its app (`?source=daylio`); anything else is ignored.
+        source = request.GET.get("source", "")
+        form = UploadForm(initial={"source": source} if source in dict(SOURCE_CHOICES) else None)
     return render(
         request,
         "interop/imports.html",

@@ -3,6 +3,7 @@ panel and Tools link."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -259,7 +260,21 @@ def test_the_client_sees_the_reason_the_facts_and_the_privacy_summary(pair):
         'rel="noopener noreferrer" target="_blank">' in html
     )
     assert "(leaves Interlude, opens in a new tab)" in html
-    assert f'<a href="{reverse("imports")}">Already use Moodlog? Bring your data in</a>' in html
+    assert (
+        f'<a href="{reverse("imports")}?source=daylio">Already use Moodlog? Bring your data in</a>'
+        in html
+    )
+
+    # The import page opens with that app chosen (and with nothing chosen without the link).
+    def daylio_radio(query: dict[str, str]) -> str:
+        page = _as(client.user).get(reverse("imports"), query).content.decode()
+        found = re.search(r'<input[^>]*name="source"[^>]*value="daylio"[^>]*>', page)
+        assert found is not None
+        return found.group(0)
+
+    assert " checked" in daylio_radio({"source": "daylio"})
+    assert " checked" not in daylio_radio({})
+    assert " checked" not in daylio_radio({"source": "<script>"})
     assert 'href="/crisis/"' in html or f'href="{reverse("crisis")}"' in html
 
 
