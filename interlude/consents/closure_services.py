@@ -157,6 +157,8 @@ ALWAYS_ERASED: tuple[str, ...] = (
     "catalog.Recommendation",
     "catalog.ReadinessCheck",
     "catalog.SuitabilityNote",
+    # The caseload's per-client summary: numbers and dates derived from the records above.
+    "insights.ClientSummary",
 )
 
 # Always kept: the record of consent and of who accessed the record (append-only or audit
