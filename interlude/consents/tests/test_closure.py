@@ -419,6 +419,9 @@ def test_closure_shreds_every_encrypted_field_keeps_what_is_kept_and_spares_othe
         for field in [f.name for f in type(row)._meta.get_fields()]:
             if isinstance(type(row)._meta.get_field(field), EncryptedTextField):
                 value = getattr(fresh, field)
+                if (name, field) == ("ReadinessCheck", "eheals_answers"):
+                    assert value == [3] * 8  # numbers: no room for a canary, still readable
+                    continue
                 assert "CANARY-other" in str(value), (name, field)
     assert ClientDataKey.objects.get(client=other).destroyed_at is None
     # The key, the client and the login.
