@@ -308,6 +308,7 @@ DEMO_IMPORTS = ("Jordan Ellis",)
 
 def _demo_care_between_sessions(practice: Practice) -> None:
     from interlude.care.demo import seed_demo_appointment_logistics, seed_demo_plan
+    from interlude.catalog.demo import seed_demo as seed_demo_catalog
     from interlude.homework.demo import seed_demo as seed_demo_homework
     from interlude.interop.demo import seed_demo as seed_demo_import
     from interlude.messaging.demo import demo_messages
@@ -337,6 +338,13 @@ def _demo_care_between_sessions(practice: Practice) -> None:
     for name in DEMO_IMPORTS:
         if name in clients:
             seed_demo_import(client=clients[name], now=now)
+    if therapist is not None:
+        # [8]: Jordan's readiness answers, a suggested app and a suitability note; Sam asked.
+        seed_demo_catalog(
+            jordan=clients.get("Jordan Ellis"),
+            sam=clients.get("Samira Haddad"),
+            therapist=therapist,
+        )
     seed_demo_reminders(
         practice=practice,
         clients=[clients[n] for n in DEMO_HOMEWORK if n in clients],

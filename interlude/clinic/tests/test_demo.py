@@ -71,3 +71,21 @@ def test_demo_data_is_refused_when_demo_is_disabled():
     with pytest.raises(ApplicationError, match="disabled in production"):
         demo_seed()
     assert Practice.objects.count() == 0
+
+
+def test_demo_has_a_suggested_app_readiness_answers_and_a_suitability_note():
+    from interlude.catalog.models import ReadinessCheck, Recommendation, SuitabilityNote
+
+    demo_seed()
+    demo_seed()
+    jordan = Client.objects.get(full_name="Jordan Ellis")
+    sam = Client.objects.get(full_name="Samira Haddad")
+
+    assert [r.app.slug for r in Recommendation.objects.filter(client=jordan)] == ["daylio"]
+    assert [(c.status, c.eheals_total) for c in ReadinessCheck.objects.filter(client=jordan)] == [
+        ("submitted", 27)
+    ]
+    assert SuitabilityNote.objects.filter(client=jordan).count() == 1
+    assert [(c.status, c.eheals_total) for c in ReadinessCheck.objects.filter(client=sam)] == [
+        ("requested", None)
+    ]
