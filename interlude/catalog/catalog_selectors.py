@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from interlude.catalog.enums import Cost, Evidence, Goal, Platform, Privacy, Step
 from interlude.catalog.models import CatalogApp, EvaluationAnswer
@@ -100,11 +100,14 @@ class CatalogFilters:
         )
 
 
-def _visible(rows: list[CatalogApp], practice: Practice) -> list[CatalogApp]:
-    copied = {r.based_on_id for r in rows if r.practice_id == practice.pk and r.based_on_id}
-    return [
-        r for r in rows if r.archived_at is None and not (r.practice_id is None and r.pk in copied)
-    ]
+def catalog_apps_of_practice(*, practice_id: int) -> QuerySet[CatalogApp]:
+    """The one rule of what a practice's catalog holds: the starter set and the practice's own
+    entries, where a practice's copy of a starter entry replaces that entry (archived copies
+    too). Archived entries are included: callers that list leave them out."""
+    copied = CatalogApp.objects.filter(practice_id=practice_id, based_on=OuterRef("pk"))
+    return CatalogApp.objects.filter(
+        Q(practice_id=practice_id) | (Q(practice__isnull=True) & ~Exists(copied))
+    )
 
 
 def _matches(app: CatalogApp, f: CatalogFilters) -> bool:
@@ -132,8 +135,8 @@ def _matches(app: CatalogApp, f: CatalogFilters) -> bool:
 def catalog_apps(*, practice: Practice, filters: CatalogFilters | None = None) -> list[CatalogApp]:
     """The practice's catalog, by name, narrowed by `filters`. One query."""
     filters = filters or CatalogFilters()
-    rows = list(CatalogApp.objects.filter(Q(practice=practice) | Q(practice__isnull=True)))
-    apps = [a for a in _visible(rows, practice) if _matches(a, filters)]
+    rows = catalog_apps_of_practice(practice_id=practice.pk).filter(archived_at__isnull=True)
+    apps = [a for a in rows if _matches(a, filters)]
     return sorted(apps, key=lambda a: (a.name.casefold(), a.pk))
 
 

@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from interlude.catalog.catalog_selectors import catalog_apps_of_practice
 from interlude.catalog.models import CatalogApp, EvaluationAnswer, Recommendation
 from interlude.consents.access import CareAccess
 from interlude.practices.enums import ShareScope
 
 # The gate category a recommendation belongs to (never hidden from the care team).
 CATEGORY = ShareScope.CARE_RECORD
-
-
-def catalog_apps_of_practice(*, practice_id: int) -> QuerySet[CatalogApp]:
-    """The entries a practice's clinicians may see: the starter set and the practice's own,
-    where a practice's copy of a starter entry replaces that entry (archived ones included)."""
-    copied = CatalogApp.objects.filter(practice_id=practice_id, based_on=OuterRef("pk"))
-    return CatalogApp.objects.filter(
-        Q(practice_id=practice_id) | (Q(practice__isnull=True) & ~Exists(copied))
-    )
 
 
 def catalog_app_for_practice(*, practice_id: int, public_id: uuid.UUID | str) -> CatalogApp | None:

@@ -19,11 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from interlude.audit.services import event_app_recommended, event_recommendation_withdrawn
+from interlude.catalog.catalog_selectors import catalog_apps_of_practice
 from interlude.catalog.models import CatalogApp, Recommendation
-from interlude.catalog.recommend_selectors import (
-    catalog_apps_of_practice,
-    recommendation_open_for_app,
-)
+from interlude.catalog.recommend_selectors import recommendation_open_for_app
 from interlude.consents.access import CareAccess, Viewer
 from interlude.core.clock import client_date, client_today
 from interlude.core.errors import ApplicationError
