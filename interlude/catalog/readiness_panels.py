@@ -24,13 +24,13 @@ def readiness_panel_context(
     *,
     care: CareAccess,
     state: ReadinessState | None = None,
-    modules_off: Iterable[str] | None = None,
+    switched_off: Iterable[str] | None = None,
     fill: bool = False,
 ) -> dict[str, Any]:
-    """The context of `catalog/_readiness_panel.html`. `modules_off`: the switches just saved
+    """The context of `catalog/_readiness_panel.html`. `switched_off`: the switches just saved
     (else the gate's); `fill`: tick the boxes as suggested instead of as they are."""
     state = state or readiness_state(access=care)
-    off = set(care.modules_off if modules_off is None else modules_off)
+    off = set(care.modules_off if switched_off is None else switched_off)
     latest = state.latest
     suggestions = (
         modules_suggest(answers=latest.answers or {}, eheals_total=latest.eheals_total)

@@ -132,12 +132,12 @@ def readiness_cancel(*, care: CareAccess, membership: Membership) -> ReadinessCh
 
 
 def readiness_modules_apply(
-    *, care: CareAccess, membership: Membership, modules_off: Iterable[Module | str]
+    *, care: CareAccess, membership: Membership, switched_off: Iterable[Module | str]
 ) -> ClientPrivacy:
-    """Switch off exactly `modules_off` for this client (module switches, audited there). When
+    """Switch off exactly `switched_off` for this client (module switches, audited there). When
     questionnaires come back on, windows that closed while they were off are withdrawn."""
     _care_team(care, membership)
-    off = modules_parse(modules_off)
+    off = modules_parse(switched_off)
     with transaction.atomic():
         privacy = client_modules_set(client=care.client, actor=care.user, modules_off=off)
         if Module.QUESTIONNAIRES.value in care.modules_off and Module.QUESTIONNAIRES not in off:

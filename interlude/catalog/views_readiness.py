@@ -194,9 +194,9 @@ def _care(request: StaffRequest, client_id: uuid.UUID, *, for_write: bool) -> Ca
 def _panel(
     request: StaffRequest, care: CareAccess, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    modules_off = extra.pop("modules_off", None)
+    switched_off = extra.pop("switched_off", None)
     context = readiness_panel_context(
-        care=care, modules_off=modules_off, fill=bool(extra.pop("fill", False))
+        care=care, switched_off=switched_off, fill=bool(extra.pop("fill", False))
     )
     context |= extra
     template = (
@@ -253,11 +253,8 @@ def client_readiness_modules(request: StaffRequest, client_id: uuid.UUID) -> Htt
     try:
         if unknown:
             raise ApplicationError(f"'{unknown[0]}' is not a part of the app.")
-        privacy = readiness_modules_apply(
-            care=care,
-            membership=care.membership,
-            modules_off=[m for m in Module if m.value not in on],
-        )
+        switched_off = [m.value for m in Module if m.value not in on]
+        readiness_modules_apply(care=care, membership=care.membership, switched_off=switched_off)
     except ApplicationError as exc:
         if not request.htmx:
             messages.error(request, exc.message)
@@ -266,4 +263,4 @@ def client_readiness_modules(request: StaffRequest, client_id: uuid.UUID) -> Htt
     if not request.htmx:
         messages.success(request, "Saved. The client's app shows only what is on.")
         return _back(care)
-    return _panel(request, care, modules_off=privacy.modules_off, saved=True)
+    return _panel(request, care, switched_off=switched_off, saved=True)

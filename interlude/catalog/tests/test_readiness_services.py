@@ -182,7 +182,7 @@ def test_applying_switches_sets_the_modules_off_and_audits_the_change(pair):
     membership, client = pair
     care = _care(membership, client)
     privacy = readiness_modules_apply(
-        care=care, membership=membership, modules_off=["reminders", "worksheets"]
+        care=care, membership=membership, switched_off=["reminders", "worksheets"]
     )
     assert privacy.modules_off == ["worksheets", "reminders"]
     assert ClientPrivacy.objects.get(client=client).modules_off == ["worksheets", "reminders"]
@@ -199,5 +199,5 @@ def test_a_clinician_of_another_practice_cannot_ask(pair):
     with pytest.raises(ApplicationError):
         readiness_request(care=_care(membership, client), membership=other)
     with pytest.raises(ApplicationError):
-        readiness_modules_apply(care=_care(membership, client), membership=other, modules_off=[])
+        readiness_modules_apply(care=_care(membership, client), membership=other, switched_off=[])
     assert ReadinessCheck.objects.count() == 0
