@@ -62,6 +62,8 @@ if SECRET_KEY in _key_ring_text:
 
 # Where a client's data exports wait (0600 files) until downloaded or a day old (rights app).
 EXPORTS_DIR = Path(os.environ.get("INTERLUDE_EXPORTS_DIR") or DATA_DIR / "exports")
+# Where clinicians' progress report PDFs wait (0600 files) for a day (insights app).
+REPORTS_DIR = Path(os.environ.get("INTERLUDE_REPORTS_DIR") or DATA_DIR / "reports")
 # Uploaded files waiting to be imported (owner-only; deleted once added, discarded or a day old).
 IMPORTS_DIR = Path(os.environ.get("INTERLUDE_IMPORTS_DIR") or DATA_DIR / "imports")
 # Upload limits (SR-22): spreadsheets and FHIR Bundles are small; Apple Health exports are not.
@@ -173,7 +175,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's, writing at most once a minute per session (accounts/middleware.py).
+    "interlude.accounts.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After MessageMiddleware: it tells the person why they were signed out.
@@ -259,6 +262,9 @@ else:
         }
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The clock's lock (ADR 0026): "auto" is PostgreSQL's advisory lock on PostgreSQL, a file lock on
+# SQLite; "redis" where session locks do not hold (pgbouncer in transaction pooling).
+CLOCK_LOCK = os.environ.get("INTERLUDE_CLOCK_LOCK", "auto").strip().lower()
 
 # --- Authentication ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -421,6 +427,26 @@ if os.environ.get("INTERLUDE_COMPRESS_STATIC", "1" if IS_PRODUCTION else "0") !=
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     }
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+# Uploaded and generated files (Django's default storage) on S3-compatible object storage when a
+# bucket is named, so several web hosts see the same files (docs/topology.md says which folders
+# still need a shared disk). Objects are private; links to them are signed and short-lived.
+S3_BUCKET = os.environ.get("INTERLUDE_S3_BUCKET", "").strip()
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("INTERLUDE_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("INTERLUDE_S3_REGION", "").strip() or None,
+            "access_key": os.environ.get("INTERLUDE_S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("INTERLUDE_S3_SECRET_ACCESS_KEY", "").strip() or None,
+            "location": os.environ.get("INTERLUDE_S3_PREFIX", "").strip(),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

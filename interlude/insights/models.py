@@ -1,4 +1,7 @@
-"""The caseload's summary: one row per client, so the caseload reads a row instead of years.
+"""The caseload's summary (one row per client, so the caseload reads a row instead of years), and
+the progress report PDFs the task worker builds (`ReportJob`).
+
+The summary:
 
 Derived data only, recomputed from the records by `insights.summary` inside the transaction of
 every write that changes it (the `core.hooks.client_changed` hook) and by `summaries_rebuild`.
@@ -10,7 +13,12 @@ applied when read, from the stored dates.
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class ClientSummary(models.Model):
@@ -38,3 +46,93 @@ class ClientSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of client {self.client_id}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Could not be built"
+    EXPIRED = "expired", "Deleted"
+
+
+class ReportExpiry(models.TextChoices):
+    """Why a built report's file was deleted."""
+
+    AGE = "age", "It was a day old"
+    SHARING = "sharing", "The client changed what they share"
+    REPLACED = "replaced", "A newer one was made"
+
+
+# A clinician has at most one report of a client and period on its way: asking again returns it.
+BUILDING_STATUSES = (ReportStatus.QUEUED, ReportStatus.BUILDING)
+
+
+class ReportJob(models.Model):
+    """A clinician's progress report PDF, built by the task worker (insights.report_jobs).
+
+    The PDF waits in `settings.REPORTS_DIR` (owner-only files) for a day; then the file is
+    deleted and the row stays as the record of what happened. `categories` is what the client's
+    sharing let this clinician see when it was built: serving compares it with the sharing of
+    that moment, so a report never shows more than the client shares now.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey("practices.Practice", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("practices.Client", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # How the gate let the clinician in when they asked (consents.access.Viewer), and through
+    # which membership: the worker builds for that same viewer.
+    viewer = models.CharField(max_length=20)
+    membership = models.ForeignKey(
+        "practices.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    attempt = models.PositiveSmallIntegerField(default=0)  # builds started (a retry adds one)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)  # 0: not known yet
+    step = models.CharField(max_length=100, blank=True)  # plain words, never clinical content
+    # Sorted ShareScope values of the report's categories this clinician could see at build.
+    categories = models.JSONField(default=list, blank=True)
+    # The PDF's name inside REPORTS_DIR (made from public_id, never from a request).
+    file_name = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Each step writes it: a build that has not moved for a while died with its worker.
+    progress_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # finished_at + 1 day
+    expired_at = models.DateTimeField(null=True, blank=True)
+    expired_because = models.CharField(max_length=20, choices=ReportExpiry.choices, blank=True)
+    # A safe message for the clinician; never clinical content or a traceback.
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "requested_by", "date_from", "date_to"],
+                condition=Q(status__in=["queued", "building"]),
+                name="insights_one_building_report_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(steps_done__lte=models.F("steps_total")),
+                name="insights_report_steps_done_le_total",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="insights_report_expiry")]
+
+    def __str__(self) -> str:
+        return f"report {self.public_id}"
+
+    @property
+    def is_building(self) -> bool:
+        return self.status in BUILDING_STATUSES

@@ -15,6 +15,7 @@ through it; a category the client does not share comes back as a "not shared" ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -182,11 +183,12 @@ def report_questionnaires(
     date_range: report.DateRange,
     zone: ZoneInfo,
     for_print: bool,
+    progress: Callable[[int, int], object] | None = None,
     **ctx: Any,
 ) -> dict[str, Any]:
     series = report_series(access=access)
     instruments = report.report_instruments(
-        series, date_range=date_range, zone=zone, for_print=for_print
+        series, date_range=date_range, zone=zone, for_print=for_print, progress=progress
     )
     return {
         "instruments": instruments,

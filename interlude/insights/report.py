@@ -10,7 +10,7 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -328,10 +328,17 @@ def report_instruments(
     date_range: DateRange,
     zone: ZoneInfo,
     for_print: bool = False,
+    progress: Callable[[int, int], object] | None = None,
 ) -> list[ReportInstrument]:
-    result = [
-        report_instrument(s, date_range=date_range, zone=zone, for_print=for_print) for s in series
-    ]
+    """Each instrument answered in the range. `progress(done, total)` hears of each instrument
+    charted (the worker building the PDF shows it), starting with (0, total)."""
+    result = []
+    for done, s in enumerate(series):
+        if progress is not None:
+            progress(done, len(series))
+        result.append(report_instrument(s, date_range=date_range, zone=zone, for_print=for_print))
+    if progress is not None:
+        progress(len(series), len(series))
     return [r for r in result if r is not None]
 
 
@@ -418,7 +425,12 @@ def pdf_document(html: str, *, base_url: str) -> Document:
     ).render()
 
 
+def pdf_write(document: Document) -> bytes:
+    """The PDF bytes of a laid-out report, as PDF/UA-1: tagged, with a structure tree and the
+    document language, so screen readers can read it in order."""
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
 def pdf_render(html: str, *, base_url: str) -> bytes:
-    """The PDF bytes of a report page (print media, our static files only), as PDF/UA-1: tagged,
-    with a structure tree and the document language, so screen readers can read it in order."""
-    return pdf_document(html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+    """The PDF bytes of a report page (print media, our static files only), as PDF/UA-1."""
+    return pdf_write(pdf_document(html, base_url=base_url))

@@ -12,4 +12,10 @@ urlpatterns = [
         views_brief.client_report_pdf,
         name="client_report_pdf",
     ),
+    path("clinic/reports/<uuid:report_id>/", views_brief.report_job_page, name="report_job"),
+    path(
+        "clinic/reports/<uuid:report_id>/download/",
+        views_brief.report_job_download,
+        name="report_job_download",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The progress report: its dates, its reliable-change table, the HTML preview and the PDF
-(WeasyPrint from the same templates, fetching nothing but our static files), audited."""
+(WeasyPrint from the same templates, fetching nothing but our static files, built by the task
+worker and audited when served). The job's life is in test_report_jobs.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.test import Client as HttpClient
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
 from interlude.insights import report
+from interlude.insights.models import ReportJob, ReportStatus
 from interlude.insights.report import DateRange, RangeError, range_parse
 from interlude.measures.services import response_submit
 from tests.factories import MembershipFactory, UserFactory, clinician_with_client
@@ -208,31 +210,60 @@ def _layout_text(document) -> str:
 
 @pytest.fixture
 def rendered(monkeypatch):
-    """Records the HTML each PDF was made from (and still makes the real PDF)."""
+    """Records the HTML each PDF was made from (and still lays out the real PDF)."""
     seen: list[str] = []
-    original = report.pdf_render
+    original = report.pdf_document
 
-    def spy(html: str, *, base_url: str) -> bytes:
+    def spy(html: str, *, base_url: str):
         seen.append(html)
         return original(html, base_url=base_url)
 
-    monkeypatch.setattr(report, "pdf_render", spy)
+    monkeypatch.setattr(report, "pdf_document", spy)
     return seen
 
 
-@pytest.mark.django_db
-def test_pdf_is_a_real_pdf_with_the_chart_the_numbers_and_the_dates(care, rendered):
-    membership, client = care
-    with time_machine.travel(NOW, tick=False):
-        response = _as(membership.user).get(f"/clinic/clients/{client.public_id}/report.pdf")
+def _pdf_url(client, query: str = "") -> str:
+    return f"/clinic/clients/{client.public_id}/report.pdf{query}"
 
+
+def _make(http: HttpClient, client, capture, **dates: str):
+    """The report page's "Download PDF": ask for the PDF (the immediate backend builds it once
+    the request commits), then follow to its page. Returns (the POST's response, the job)."""
+    with capture(execute=True):
+        response = http.post(_pdf_url(client), {k: v for k, v in dates.items()})
+    job = ReportJob.objects.order_by("-pk").first()
+    return response, job
+
+
+def _download(http: HttpClient, job):
+    return http.get(f"/clinic/reports/{job.public_id}/download/")
+
+
+@pytest.mark.django_db
+def test_pdf_is_a_real_pdf_with_the_chart_the_numbers_and_the_dates(
+    care, rendered, django_capture_on_commit_callbacks, reports_dir
+):
+    membership, client = care
+    http = _as(membership.user)
+    with time_machine.travel(NOW, tick=False):
+        asked, job = _make(http, client, django_capture_on_commit_callbacks)
+        page = http.get(asked["Location"])
+        response = _download(http, job)
+
+    assert asked.status_code == 303
+    assert asked["Location"] == f"/clinic/reports/{job.public_id}/"
+    assert "The PDF is ready" in page.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         'attachment; filename="interlude-progress-report-2026-11-25.pdf"'
     )
-    assert "no-store" in response["Cache-Control"]
-    assert response.content.startswith(b"%PDF")
+    assert response["Cache-Control"] == "no-store, private"
+    pdf = b"".join(response.streaming_content)
+    assert pdf.startswith(b"%PDF-")
+    assert pdf == (reports_dir / job.file_name).read_bytes()
+    assert (reports_dir / job.file_name).stat().st_mode & 0o777 == 0o600
+    assert reports_dir.stat().st_mode & 0o777 == 0o700
     html = rendered[0]
     assert 'class="chart chart-wide instrument-chart"' in html
     assert "<style>.chart-band" in html  # the chart carries its colours into the PDF
@@ -247,7 +278,8 @@ def test_pdf_is_a_real_pdf_with_the_chart_the_numbers_and_the_dates(care, render
         "referrer with the client's agreement."
     ) in html
     document = report.pdf_document(html, base_url="http://testserver/")
-    assert len(document.pages) >= 1
+    assert job.pages == len(document.pages) == 1
+    assert job.size == len(pdf)
     text = _layout_text(document)
     assert "Patient Health Questionnaire-9 (PHQ-9)" in text
     assert "2 March 2026 to 25 November 2026" in text
@@ -255,10 +287,16 @@ def test_pdf_is_a_real_pdf_with_the_chart_the_numbers_and_the_dates(care, render
 
 
 @pytest.mark.django_db
-def test_pdf_export_is_audited_with_the_read(care):
+def test_pdf_export_is_audited_when_it_is_served_not_when_it_is_built(
+    care, django_capture_on_commit_callbacks
+):
     membership, client = care
+    http = _as(membership.user)
     with time_machine.travel(NOW, tick=False):
-        _as(membership.user).get(f"/clinic/clients/{client.public_id}/report.pdf")
+        _, job = _make(http, client, django_capture_on_commit_callbacks)
+        assert job.status == ReportStatus.READY
+        assert not AuditEvent.objects.filter(action=AuditAction.REPORT_EXPORTED).exists()
+        _download(http, job)
 
     exported = AuditEvent.objects.get(action=AuditAction.REPORT_EXPORTED)
     assert exported.actor_id == membership.user.pk
@@ -270,14 +308,20 @@ def test_pdf_export_is_audited_with_the_read(care):
 
 
 @pytest.mark.django_db
-def test_pdf_for_a_chosen_period_shows_only_that_period(care, rendered):
+def test_pdf_for_a_chosen_period_shows_only_that_period(
+    care, rendered, django_capture_on_commit_callbacks
+):
     membership, client = care
     with time_machine.travel(NOW, tick=False):
-        response = _as(membership.user).get(
-            f"/clinic/clients/{client.public_id}/report.pdf?from=2026-05-01&to=2026-06-30"
+        _, job = _make(
+            _as(membership.user),
+            client,
+            django_capture_on_commit_callbacks,
+            **{"from": "2026-05-01", "to": "2026-06-30"},
         )
 
-    assert response.status_code == 200
+    assert (job.date_from, job.date_to) == (date(2026, 5, 1), date(2026, 6, 30))
+    assert job.status == ReportStatus.READY
     html = rendered[0]
     assert "1 May 2026 to 30 June 2026" in html
     assert "12 (moderate), 1 Jun 2026" in html  # the latest answer in the period
@@ -289,20 +333,22 @@ def test_pdf_for_a_chosen_period_shows_only_that_period(care, rendered):
 def test_pdf_outside_the_care_team_is_a_404_and_exports_nothing(care):
     _, client = care
     stranger = MembershipFactory(user=UserFactory(mfa_exempt=True))
+    http = _as(stranger.user)
 
+    assert http.post(_pdf_url(client)).status_code == 404
     for path in ("report.pdf", "report/"):
-        response = _as(stranger.user).get(f"/clinic/clients/{client.public_id}/{path}")
-        assert response.status_code == 404
+        assert http.get(f"/clinic/clients/{client.public_id}/{path}").status_code == 404
+    assert not ReportJob.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.REPORT_EXPORTED).exists()
-    assert AuditEvent.objects.filter(action=AuditAction.CLIENT_ACCESS_DENIED).count() == 2
+    assert AuditEvent.objects.filter(action=AuditAction.CLIENT_ACCESS_DENIED).count() == 3
 
 
 @pytest.mark.django_db
-def test_pdf_with_wrong_dates_explains_them_and_exports_nothing(care, rendered):
+def test_pdf_with_wrong_dates_explains_them_and_asks_for_nothing(care, rendered):
     membership, client = care
     with time_machine.travel(NOW, tick=False):
-        response = _as(membership.user).get(
-            f"/clinic/clients/{client.public_id}/report.pdf?from=2026-07-01&to=2026-06-30"
+        response = _as(membership.user).post(
+            _pdf_url(client), {"from": "2026-07-01", "to": "2026-06-30"}
         )
 
     assert response.status_code == 400
@@ -315,6 +361,7 @@ def test_pdf_with_wrong_dates_explains_them_and_exports_nothing(care, rendered):
     ) in page
     assert "Download PDF" not in page
     assert rendered == []
+    assert not ReportJob.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.REPORT_EXPORTED).exists()
 
 
@@ -328,11 +375,14 @@ def test_preview_shows_the_same_report_with_a_download_button(care):
     page = response.content.decode()
     assert 'class="chart chart-wide instrument-chart"' in page
     assert "<style>" not in page  # the page's stylesheets colour the chart on screen
+    assert f'<form id="report-pdf" method="post" action="{_pdf_url(client)}" hidden>' in page
+    assert '<input type="hidden" name="from" value="2026-03-02">' in page
+    assert '<input type="hidden" name="to" value="2026-11-25">' in page
     assert (
-        f'href="/clinic/clients/{client.public_id}/report.pdf?from=2026-03-02&amp;to=2026-11-25"'
+        '<button type="submit" form="report-pdf" class="button button-primary">Download PDF'
     ) in page
-    assert "Download PDF" in page
     assert "<td>Recovered</td>" in page
+    assert not ReportJob.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.REPORT_EXPORTED).exists()
 
 
@@ -353,14 +403,19 @@ def test_preview_with_a_date_that_is_not_a_date(care):
 
 
 @pytest.mark.django_db
-def test_report_for_a_client_without_answers_says_so(rendered):
+def test_report_for_a_client_without_answers_says_so(
+    rendered, django_capture_on_commit_callbacks
+):
     membership, client = clinician_with_client()
+    http = _as(membership.user)
     with time_machine.travel(NOW, tick=False):
-        response = _as(membership.user).get(f"/clinic/clients/{client.public_id}/report.pdf")
+        _, job = _make(http, client, django_capture_on_commit_callbacks)
+        response = _download(http, job)
 
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "No questionnaires answered yet." in rendered[0]
+    assert (job.steps_done, job.steps_total, job.pages) == (2, 2, 1)
 
 
 def test_report_instrument_marks_reliable_change_on_the_chart():
@@ -423,7 +478,7 @@ def _pdf_objects(pdf: bytes) -> bytes:
 
 @pytest.mark.django_db
 def test_pdf_has_no_css_warnings_is_tagged_and_its_chart_text_is_12px_or_more(
-    care, rendered, caplog
+    care, rendered, caplog, django_capture_on_commit_callbacks
 ):
     """WeasyPrint warns about CSS it ignores: the report uses none. The PDF is PDF/UA (tagged:
     a structure tree, marked content) for screen readers. The chart is laid out at 640 px or
@@ -431,8 +486,10 @@ def test_pdf_has_no_css_warnings_is_tagged_and_its_chart_text_is_12px_or_more(
     import logging
 
     membership, client = care
+    http = _as(membership.user)
     with time_machine.travel(NOW, tick=False):
-        response = _as(membership.user).get(f"/clinic/clients/{client.public_id}/report.pdf")
+        _, job = _make(http, client, django_capture_on_commit_callbacks)
+        served = b"".join(_download(http, job).streaming_content)
     html = rendered[0]
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
@@ -445,7 +502,7 @@ def test_pdf_has_no_css_warnings_is_tagged_and_its_chart_text_is_12px_or_more(
     ]
 
     assert warnings == [], "\n".join(sorted(set(warnings)))
-    for pdf_bytes in (pdf, response.content):
+    for pdf_bytes in (pdf, served):
         objects = _pdf_objects(pdf_bytes)
         assert b"/StructTreeRoot" in objects
         assert b"/MarkInfo" in objects
