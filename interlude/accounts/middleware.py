@@ -3,10 +3,15 @@ client sessions have their own, longer limits. All limits come from settings."""
 
 from __future__ import annotations
 
+import hashlib
+import math
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter
+from allauth.usersessions import app_settings as usersessions_settings
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
@@ -16,6 +21,14 @@ from django.http import HttpRequest, HttpResponse
 STARTED = "_interlude_started"
 SEEN = "_interlude_seen"
 KIND = "_interlude_kind"
+TRACKED = "_interlude_tracked"  # [fingerprint of session key, address, browser; when]
+TRACK_EVERY = 60.0  # seconds
+
+
+def seen_every(idle: timedelta) -> float:
+    """How stale the stored last-seen time may get: a minute, or a hundredth of a short idle
+    limit (9 s of staff's 15 minutes), so the idle logoff stays within 1% of its setting."""
+    return min(TRACK_EVERY, idle.total_seconds() / 100)
 
 
 def session_limits(kind: str) -> tuple[timedelta, timedelta]:
@@ -52,8 +65,16 @@ class SessionTimeoutMiddleware:
                     response["HX-Redirect"] = settings.LOGIN_URL_PATH
                     return response
                 return redirect_to_login(request.get_full_path())
-            session[SEEN] = now
-            request.session_expires_in = int(idle.total_seconds())  # type: ignore[attr-defined]
+            seen = session.get(SEEN, now)
+            # Written only when it moved on by a hundredth of the idle limit (at most a minute):
+            # a client's every API call no longer saves the session (a write and a commit).
+            # A session saved anyway by this request takes the exact time for free.
+            if session.modified or not 0 <= now - seen < seen_every(idle):
+                session[SEEN] = seen = now
+            # What is left of the idle time as the server counts it, so the page's warning
+            # matches the moment the server will end the session.
+            remaining = idle.total_seconds() - (now - seen)
+            request.session_expires_in = math.ceil(remaining)  # type: ignore[attr-defined]
         response = self.get_response(request)
         # Signed in by this very request (password or second-factor step): the clocks start at
         # sign-in, not at the next request, so a session left unused after sign-in also expires.
@@ -75,3 +96,41 @@ def _start_clocks(request: HttpRequest, now: float) -> None:
     session[KIND] = "client" if is_client else "staff"
     session[STARTED] = now
     session[SEEN] = now
+
+
+class UserSessionsMiddleware:
+    """allauth's UserSessionsMiddleware (the "Sessions" page: where and when each session was
+    last used), writing at most once a minute per session instead of a read and an update in a
+    transaction of their own on every request.
+
+    A new session key, another address or another browser is written at once (allauth's
+    `session_client_changed` signal fires then, as before), and a session's row is created on
+    its first request, so `user_sessions_end` (SR-08) always finds every session.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            usersessions_settings.TRACK_ACTIVITY
+            and hasattr(request, "session")
+            and request.session.session_key
+            and hasattr(request, "user")
+            and request.user.is_authenticated
+        ):
+            _track(request)
+        return self.get_response(request)
+
+
+def _track(request: HttpRequest) -> None:
+    session = request.session
+    now = time.time()
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    client = f"{session.session_key}|{get_adapter().get_client_ip(request)}|{agent}"
+    fingerprint = hashlib.sha256(client.encode()).hexdigest()[:32]
+    last = session.get(TRACKED)
+    if last and last[0] == fingerprint and 0 <= now - last[1] < TRACK_EVERY:
+        return
+    UserSession.objects.create_from_request(request)
+    session[TRACKED] = [fingerprint, now]

@@ -98,3 +98,19 @@ class KeyRotationProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} -> {self.target} at {self.last_pk}"
+
+
+class RateCounter(models.Model):
+    """One rate limit's current window for one person (core/throttling.py): how many requests
+    counted since `started`, until `expires` (seconds since the epoch). Updated by a single
+    upsert per check, inside the request's transaction; used only when Redis is not configured.
+    One row per limit and person, reused window after window, so the table stays small.
+    """
+
+    key = models.CharField(max_length=150, primary_key=True)  # "api_write_burst:42"
+    started = models.FloatField()
+    expires = models.FloatField()
+    hits = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

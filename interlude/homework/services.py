@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from interlude.accounts.models import User
@@ -390,35 +391,45 @@ def homework_record_done(
 ) -> None:
     """Registered with core.hooks: complete the matching open homework, linking the record.
 
-    One query when nothing matches (the check-in path counts its queries); runs inside the
-    caller's transaction, so the record and the completed homework commit together.
+    One query, whether or not anything matches (the check-in path counts its queries): the
+    open assignments with their recently done days joined on; runs inside the caller's
+    transaction, so the record and the completed homework commit together.
     """
     refs = [ref] if kind != ToolKind.CHECKIN else [""]
     day = client_date(at, client)
-    candidates = list(
+    # A day marked "couldn't do it" can still be done: only done days are taken.
+    rows = (
         Assignment.objects.filter(
             client=client,
             tool_kind=kind,
             tool_ref__in=refs,
             ended_at__isnull=True,
             starts_on__lte=day,
-        ).order_by("starts_on", "pk")
+        )
+        .annotate(
+            done=FilteredRelation(
+                "occurrences",
+                condition=Q(
+                    occurrences__status=OccurrenceStatus.DONE,
+                    occurrences__due_on__gte=day - timedelta(days=2 * OVERDUE_DAYS),
+                ),
+            ),
+            done_on=F("done__due_on"),
+        )
+        .order_by("starts_on", "pk")
     )
+    candidates: dict[int, Assignment] = {}
+    taken: dict[int, set[date]] = {}
+    for row in rows:  # one row per done day (or one with none) of each assignment
+        candidates.setdefault(row.pk, row)
+        if row.done_on is not None:
+            taken.setdefault(row.pk, set()).add(row.done_on)
     if not candidates:
         return
     user = client.user
     if user is None:
         return
-    taken_rows = AssignmentOccurrence.objects.filter(
-        assignment__in=candidates,
-        due_on__gte=day - timedelta(days=2 * OVERDUE_DAYS),
-    ).values_list("assignment_id", "due_on", "status")
-    taken: dict[int, set[date]] = {}
-    for assignment_id, due_on, status in taken_rows:
-        # A day marked "couldn't do it" can still be done: only done days are taken.
-        if status == OccurrenceStatus.DONE:
-            taken.setdefault(assignment_id, set()).add(due_on)
-    for assignment in candidates:
+    for assignment in candidates.values():
         assignment.client = client
         due = open_occurrence_for(
             assignment=assignment, day=day, taken=taken.get(assignment.pk, set())

@@ -30,6 +30,7 @@ from interlude.tracking.vocabulary import DEFAULT_ACTIVITIES, EMOTION_CODES
 
 CHECKIN_EDIT_WINDOW = timedelta(hours=24)
 CHECKIN_KIND = "tracking.checkin"
+LAST_ACTIVITY_STEP = timedelta(minutes=1)
 
 
 def observations_replace(
@@ -42,20 +43,26 @@ def observations_replace(
     effective_at: datetime,
     time_zone: str,
     values: Mapping[ObservationKind, float | int | Decimal | None],
+    new_record: bool = False,
 ) -> int:
     """Make the observations of one source record equal `values` (None removes a kind).
 
     Idempotent: writing the same record twice leaves one observation per kind.
-    Returns the number of observations now stored for the record.
+    Returns the number of observations now stored for the record. `new_record`: the caller
+    has just created the record (in this transaction), so it has none yet and one INSERT does.
     """
     # One read, then at most one delete, one insert and one update, whatever the number of kinds:
     # this runs on every check-in, the hottest write path.
     wanted = {kind: float(value) for kind, value in values.items() if value is not None}
-    with transaction.atomic():
-        existing = {
-            row.kind: row
-            for row in Observation.objects.filter(source_type=source_type, source_id=source_id)
-        }
+    with transaction.atomic(savepoint=not new_record):
+        existing = (
+            {}
+            if new_record
+            else {
+                row.kind: row
+                for row in Observation.objects.filter(source_type=source_type, source_id=source_id)
+            }
+        )
         stale = [row.pk for kind, row in existing.items() if kind not in wanted]
         if stale:
             Observation.objects.filter(pk__in=stale).delete()
@@ -140,8 +147,9 @@ def _validate(values: CheckInValues) -> None:
         raise ApplicationError("Notes can be up to 5,000 characters.", field="note")
 
 
-def _checkin_observations(checkin: CheckIn, actor: User) -> None:
+def _checkin_observations(checkin: CheckIn, actor: User, *, new_record: bool = False) -> None:
     observations_replace(
+        new_record=new_record,
         client=checkin.client,
         actor=actor,
         source=ObservationSource(checkin.source),
@@ -214,9 +222,14 @@ def checkin_create(
                 created_by=actor,
                 updated_by=actor,
             )
-            _checkin_observations(checkin, actor)
+            _checkin_observations(checkin, actor, new_record=True)
             idempotency_remember(user=actor, kind=CHECKIN_KIND, key=key, digest=digest)
-            Client.objects.filter(pk=client.pk).update(last_activity_at=now)
+            # Last activity to the minute: a client checking in again within the minute (an
+            # offline queue sent at once) does not rewrite the client's row each time.
+            last = client.last_activity_at
+            if last is None or not now - LAST_ACTIVITY_STEP < last <= now:
+                Client.objects.filter(pk=client.pk).update(last_activity_at=now)
+                client.last_activity_at = now
             # A check-in routine set as homework is completed (core.hooks; one query when none).
             record_done(
                 client=client,
@@ -266,11 +279,14 @@ def activity_options_ensure_defaults(*, client: Client) -> int:
     """Give a client the default activity list the first time they check in."""
     if ActivityOption.objects.filter(client=client).exists():
         return 0
-    ActivityOption.objects.bulk_create(
+    return len(_activity_defaults_add(client=client))
+
+
+def _activity_defaults_add(*, client: Client) -> list[ActivityOption]:
+    return ActivityOption.objects.bulk_create(
         ActivityOption(practice_id=client.practice_id, client=client, label=label, position=i)
         for i, label in enumerate(DEFAULT_ACTIVITIES)
     )
-    return len(DEFAULT_ACTIVITIES)
 
 
 def activity_label_clean(label: str) -> str:
@@ -285,8 +301,11 @@ def _activities_join_list(*, client: Client, labels: Sequence[str]) -> list[str]
     The one place this happens, so a check-in from the form, the API or the offline queue adds
     a new activity to the list alike (before, only the form's own path did).
     """
-    activity_options_ensure_defaults(client=client)
-    options = {o.label.casefold(): o for o in ActivityOption.objects.filter(client=client)}
+    # One read: the defaults are added only when the client has no list at all yet.
+    listed = list(ActivityOption.objects.filter(client=client)) or _activity_defaults_add(
+        client=client
+    )
+    options = {o.label.casefold(): o for o in listed}
     joined: list[str] = []
     for raw in labels:
         label = activity_label_clean(raw)

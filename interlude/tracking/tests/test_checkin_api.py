@@ -276,14 +276,17 @@ def test_posting_a_check_in_costs_a_fixed_number_of_queries(
     replay_status, replay = post_counting("q-2")
 
     assert (first_status, second_status, replay_status) == (201, 201, 200)
-    # The first check-in also gives the client the default activity list and creates the client's
-    # data key (ADR 0017). Of the 26 of a later one: session and allauth's session bookkeeping 10,
-    # the gate 3, the check-in module's switch 1, the key look-up 1, the transaction 2, the
-    # activity list 2, the check-in 1, its observations 4 (one read, one insert for all kinds, a
-    # savepoint pair), the idempotency fingerprint 1, the homework hook's look-up for a check-in
-    # routine to complete 1 (core.hooks), the caseload summary 4 (core.hooks: its row locked
-    # with the client, the last check-ins, the newest days, the update; the first check-in
-    # builds the whole summary, 15). The client's data key costs nothing here: it was
-    # remembered when the first check-in committed.
-    assert (len(first), len(second), len(replay)) == (47, 30, 15)
+    # The first check-in also gives the client the default activity list, creates the client's
+    # data key (ADR 0017), sets the client's last activity and builds the whole caseload summary.
+    # Of the 20 of a later one: the session 1 and the user 1 (no session bookkeeping: the GET
+    # above wrote it within the minute), membership and client profile 2, the request's one
+    # transaction (a savepoint pair here) 2, both write limits 1 (core/throttling.py), the
+    # check-in module's switch 1, the idempotency look-up 1, the service's savepoint pair 2 (a
+    # retry racing it is answered from the other copy), the activity list 1, the check-in 1, its
+    # observations 1 (one insert for all kinds, no read: the record is new), the idempotency
+    # fingerprint 1, the homework hook 1 (open check-in routines with their done days, core.hooks)
+    # and the caseload summary 4 (core.hooks: its row, the last check-ins, the newest days, the
+    # update). The last-activity time is already this minute's. A replay: the shared 9 and the
+    # stored fingerprint.
+    assert (len(first), len(second), len(replay)) == (38, 20, 10)
     assert sum(q.startswith('INSERT INTO "tracking_observation"') for q in second) == 1
