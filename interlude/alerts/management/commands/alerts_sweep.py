@@ -1,9 +1,10 @@
 """Run the time-based alert rules: escalation, overdue questionnaires, no check-ins, mood drops.
 
 `manage.py alerts_sweep` runs them once, here, and prints what it did (for cron).
-`manage.py alerts_sweep --every 60` is the clock `manage.py serve` starts: every 60 seconds it
-enqueues the sweep for the task worker, so the work runs where every other task runs. The sweep is
-idempotent, so an overlap or a restart never raises an alert twice.
+`manage.py alerts_sweep --every 60` enqueues the sweep for the task worker every 60 seconds, alone
+and without the clock's lock; `manage.py serve` runs it from `manage.py clock` instead (one clock
+however many hosts, ADR 0026). The sweep is idempotent, so an overlap or a restart never raises an
+alert twice.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 `manage.py audit_checkpoint` verifies the events added since the last checkpoint and appends one
 signed line to AUDIT_CHECKPOINT_FILE (and syslog, if AUDIT_SYSLOG_ADDRESS is set); it exits
 non-zero, writing nothing, if the chain does not verify.
-`manage.py audit_checkpoint --every 300` is the clock `manage.py serve` starts. A broken chain is
+`manage.py audit_checkpoint --every 300` writes one every 300 seconds, alone and without the
+clock's lock; `manage.py serve` runs it from `manage.py clock` (ADR 0026). A broken chain is
 logged at ERROR on every round (so the log alert keeps firing) without stopping the server.
 """
 

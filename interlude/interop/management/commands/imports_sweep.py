@@ -2,8 +2,9 @@
 imports not added within a day.
 
 `manage.py imports_sweep` runs the sweep once, here, and prints what it did (for cron).
-`manage.py imports_sweep --every 300` is the clock for `manage.py serve`: every 300 seconds it
-enqueues the sweep for the task worker. The sweep is idempotent, so an overlap does no harm.
+`manage.py imports_sweep --every 300` enqueues the sweep for the task worker every 300 seconds,
+alone and without the clock's lock; `manage.py serve` runs it from `manage.py clock` (ADR 0026).
+The sweep is idempotent, so an overlap does no harm.
 """
 
 from __future__ import annotations

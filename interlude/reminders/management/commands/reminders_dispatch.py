@@ -1,9 +1,10 @@
 """Plan and send the reminders that are due.
 
 `manage.py reminders_dispatch` plans and sends once, here, and prints what it did (for cron).
-`manage.py reminders_dispatch --every 60` is the reminder clock `manage.py serve` starts: every 60
-seconds it enqueues the dispatch for the task worker. Several workers may run it at once: each
-reminder is claimed by one conditional UPDATE, so it is sent once.
+`manage.py reminders_dispatch --every 60` enqueues the dispatch for the task worker every 60
+seconds, alone and without the clock's lock; `manage.py serve` runs it from `manage.py clock`
+(ADR 0026). Several workers may run it at once: each reminder is claimed by one conditional
+UPDATE, so it is sent once.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Delete client exports nobody downloaded within a day (and clear up runs that died).
 
 `manage.py exports_sweep` runs the sweep once, here, and prints what it did (for cron).
-`manage.py exports_sweep --every 300` is the clock `manage.py serve` starts: every 300 seconds it
-enqueues the sweep for the task worker. The sweep is idempotent, so an overlap does no harm.
+`manage.py exports_sweep --every 300` enqueues the sweep for the task worker every 300 seconds,
+alone and without the clock's lock; `manage.py serve` runs it from `manage.py clock` (ADR 0026).
+The sweep is idempotent, so an overlap does no harm.
 """
 
 from __future__ import annotations
