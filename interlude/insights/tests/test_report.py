@@ -403,9 +403,7 @@ def test_preview_with_a_date_that_is_not_a_date(care):
 
 
 @pytest.mark.django_db
-def test_report_for_a_client_without_answers_says_so(
-    rendered, django_capture_on_commit_callbacks
-):
+def test_report_for_a_client_without_answers_says_so(rendered, django_capture_on_commit_callbacks):
     membership, client = clinician_with_client()
     http = _as(membership.user)
     with time_machine.travel(NOW, tick=False):
