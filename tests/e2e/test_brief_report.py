@@ -127,7 +127,10 @@ def care():
     return membership, client
 
 
-def test_clinician_reads_the_brief_and_downloads_the_progress_report(new_page, care, tmp_path):
+def test_clinician_reads_the_brief_and_downloads_the_progress_report(
+    new_page, care, tmp_path, settings
+):
+    settings.REPORTS_DIR = tmp_path / "reports"
     membership, client = care
     page = new_page("desktop")
     login(page, membership.user.email, PASSWORD)
@@ -172,6 +175,10 @@ def test_clinician_reads_the_brief_and_downloads_the_progress_report(new_page, c
     screenshot(page, "report-preview-dark")
     page.emulate_media(color_scheme="light")
 
+    # The PDF is made by the task worker (immediate in tests): its page offers it once ready.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Download PDF").click()
+    assert page.get_by_role("heading", name="The PDF is ready").is_visible()
     with page.expect_download() as info:
         page.get_by_role("link", name="Download PDF").click()
     download = info.value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,17 +40,20 @@ def click_and_wait(page: Any, locator: Any) -> None:
 def pdf_html(monkeypatch) -> list[str]:
     """The HTML each PDF was made from (the PDF itself is compressed; this is what it shows)."""
     seen: list[str] = []
-    original = report.pdf_render
+    original = report.pdf_document
 
-    def spy(html: str, *, base_url: str) -> bytes:
+    def spy(html: str, *, base_url: str) -> Any:
         seen.append(html)
         return original(html, base_url=base_url)
 
-    monkeypatch.setattr(report, "pdf_render", spy)
+    monkeypatch.setattr(report, "pdf_document", spy)
     return seen
 
 
-def test_new_client_onboards_keeps_notes_private_then_shares_them(new_page, live_server, pdf_html):
+def test_new_client_onboards_keeps_notes_private_then_shares_them(
+    new_page, live_server, pdf_html, settings, tmp_path
+):
+    settings.REPORTS_DIR = tmp_path / "reports"
     practice = PracticeFactory(name="Riverside Therapy", country="US")
     membership = MembershipFactory(
         practice=practice, user=UserFactory(mfa_exempt=True, full_name="Dr. Kim Park")
@@ -159,8 +163,11 @@ def test_new_client_onboards_keeps_notes_private_then_shares_them(new_page, live
         goto(desk, path)
         html = desk.content()
         assert NOTE not in html and JOURNAL not in html, path
-    response = desk.request.get(f"{base}/report.pdf")
-    assert response.status == 200 and response.body().startswith(b"%PDF")
+    goto(desk, f"{base}/report.pdf")  # the PDF is made by the task worker (immediate here)
+    click_and_wait(desk, desk.get_by_role("button", name="Make the PDF"))
+    with desk.expect_download() as info:
+        desk.get_by_role("link", name="Download PDF").click()
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF")
     assert pdf_html and all(NOTE not in h and JOURNAL not in h for h in pdf_html)
     api = desk.request.get(f"/api/v1/progress?client_id={client.public_id}")
     assert api.status == 200

@@ -262,26 +262,30 @@ def test_the_timeline_lists_what_is_not_shared(pair):
     assert (checkin.text, checkin.private_note) == ("", True)
 
 
-def test_report_pdf_text_has_no_scores_when_questionnaires_are_not_shared(pair, monkeypatch):
+def test_report_pdf_text_has_no_scores_when_questionnaires_are_not_shared(
+    pair, monkeypatch, django_capture_on_commit_callbacks
+):
     me, client = pair
     seen: list[str] = []
-    original = report.pdf_render
+    original = report.pdf_document
 
-    def spy(html: str, *, base_url: str) -> bytes:
+    def spy(html: str, *, base_url: str):
         seen.append(html)
         return original(html, base_url=base_url)
 
-    monkeypatch.setattr(report, "pdf_render", spy)
+    monkeypatch.setattr(report, "pdf_document", spy)
     http = http_for(me)
     url = f"/clinic/clients/{client.public_id}/report.pdf"
-    assert http.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert http.post(url).status_code == 303  # the worker builds it as the request commits
     shared = _layout_text(report.pdf_document(seen[-1], base_url="http://testserver/"))
     assert "17 (moderately severe)" in shared and "PHQ-9" in shared
 
     share(client, off=(Category.MEASURES,))
-    response = http.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(url)
 
-    assert response.status_code == 200
+    assert response.status_code == 303
     laid_out = _layout_text(report.pdf_document(seen[-1], base_url="http://testserver/"))
     assert "17 (moderately severe)" not in laid_out
     assert "PHQ-9" not in laid_out
