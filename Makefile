@@ -11,7 +11,7 @@ export INTERLUDE_DATA_DIR ?= $(CURDIR)/var
 # The browser tests drive Debian's Chromium; Playwright does not download a browser here.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint layers typecheck security format lock install install-dev check-python check-chromium bench clean
+.PHONY: run test suite lint layers typecheck security format lock install install-dev check-python check-chromium bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v="$(PYTHON_VERSION)"; sys.exit(0 if sys.version.startswith(v) else "Interlude needs Python " + v + " (see .python-version); found " + sys.version)' \
@@ -40,7 +40,10 @@ run: install
 	exec $(BIN)/python manage.py serve
 
 ## make test: lint, types and the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)
-test: install-dev lint typecheck check-chromium
+test: install-dev lint typecheck suite
+
+# The test suite alone (CI's second database pass; lint and types do not depend on the database).
+suite: install-dev check-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Says what is missing rather than failing: without Chromium the browser tests skip (CI forbids it).

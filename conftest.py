@@ -4,12 +4,18 @@
 whole session at that instant, with the clock ticking from there. CI runs the date-sensitive suites
 under instants on both sides of UTC midnight and on daylight-saving days, so a test that reads the
 wall clock where it should set "now" fails in CI rather than at some hours of the day.
+
+`INTERLUDE_TEST_INSTANTS=<n>` (what CI sets) instead starts each test at one of `AWKWARD_INSTANTS`,
+chosen from its id and shifted by n, so one pass of the suite covers every instant and a second
+pass with another n puts each test at a second one. Browser and worker tests keep the real clock:
+Chromium and the worker processes read their own.
 """
 
 from __future__ import annotations
 
 import os
 import time
+import zlib
 from datetime import datetime
 
 import pytest
@@ -17,6 +23,27 @@ import pytest
 from tests.factories import clinician_with_client
 
 _TRAVELLER = None
+
+# Both sides of UTC midnight (a day ahead in Auckland, a day behind in Los Angeles), the European
+# daylight-saving change (29 March 2026, 01:00 UTC) and the US one (1 November 2026, 09:00 UTC).
+AWKWARD_INSTANTS = (
+    "2026-03-28T23:30:00+00:00",
+    "2026-03-29T00:30:00+00:00",
+    "2026-03-29T01:30:00+00:00",
+    "2026-11-01T08:30:00+00:00",
+)
+# Tests whose other processes (Chromium, task workers) read the real clock.
+REAL_CLOCK_TESTS = (
+    "tests/e2e/",
+    "tests/test_workers.py",
+    "tests/test_reminder_workers.py",
+    "tests/test_import_worker_kill.py",
+)
+
+
+def awkward_instant(nodeid: str, shift: int) -> str:
+    """The instant a test starts at under INTERLUDE_TEST_INSTANTS=shift (stable across runs)."""
+    return AWKWARD_INSTANTS[(zlib.crc32(nodeid.encode()) + shift) % len(AWKWARD_INSTANTS)]
 
 
 def _test_now() -> datetime | None:
@@ -53,6 +80,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     instant = _test_now()
+    shift = os.environ.get("INTERLUDE_TEST_INSTANTS", "").strip()
+    if instant is None and shift:
+        count = len(AWKWARD_INSTANTS)
+        return f"interlude: each test starts at one of {count} instants (shift {shift})"
     if instant is None:
         return None
     tz = os.environ.get("TZ", "")
@@ -95,6 +126,26 @@ def _flush_past_the_audit_truncate_trigger():
     yield
     DatabaseOperations.sql_flush = original
     DatabaseOperations.execute_sql_flush = original_execute
+
+
+@pytest.fixture(autouse=True)
+def _start_at_an_awkward_instant(request):
+    raw = os.environ.get("INTERLUDE_TEST_INSTANTS", "").strip()
+    nodeid = request.node.nodeid
+    if not raw or _TRAVELLER is not None or nodeid.startswith(REAL_CLOCK_TESTS):
+        yield
+        return
+    try:
+        shift = int(raw)
+    except ValueError as exc:
+        raise pytest.UsageError(f"INTERLUDE_TEST_INSTANTS is not a whole number: {raw!r}") from exc
+    import time_machine
+
+    instant = awkward_instant(nodeid, shift)
+    # Shown with a failure, so it can be repeated with INTERLUDE_TEST_NOW=<instant>.
+    request.node.add_report_section("setup", "instant", f"this test started at {instant}")
+    with time_machine.travel(datetime.fromisoformat(instant), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
