@@ -3,18 +3,32 @@
 Reads for the clients the gate already returned (`consents.access.access_caseload`, one
 `CareAccess` each); nothing here looks a client up. Each row shows only what that client shares
 with the viewer: a category the client does not share shows "Not shared" in its column (never its
-content) and does not count towards the row's need or its homework. A fixed number of queries
-whatever the caseload size, the amount of data or the clients' sharing choices (at most):
+content) and does not count towards the row's need, its order or its homework.
+
+What it reads: each client's `ClientSummary` row (insights.summary keeps it current inside every
+write's transaction), not the answers, check-ins and records themselves. Time windows ("the last
+14 days", "overdue") are applied here, at read time, from the dates the summary stores. A fixed
+number of queries whatever the caseload size, the amount of data or the sharing:
 
 1-2. the practice's instrument definitions (`measures.selectors.instrument_definitions`);
 3.   alert settings (how many days without a check-in count as a gap);
-4.   the last 12 answers per client and instrument (see `_recent_answers_sql`: a LATERAL
-     join on PostgreSQL, portable SQL elsewhere);
-5.   open alerts, counted per client with their highest severity;
-6.   the last check-in per client;
-7.   questionnaire occasions of the last 30 days (answered, missed, overdue);
-8.   activity of the last 14 days (check-ins, relaxation, exposure, sleep diary, thought records,
-     logged activities) in one UNION.
+4.   for every client, the summary's narrow columns (open and new alerts with the highest
+     severity, the last check-in) with the worst progress of the shown instruments worked out
+     in SQL from the stored answers (`_track_rank_sql`) and the count of overdue
+     questionnaires: enough to order by need and filter, without sending any JSON back;
+5.   for the page's rows only, the summary's stored answers (scores, sparklines) and active days;
+6.   for the page's rows only, questionnaire occasions of the last 30 days (answered, missed,
+     overdue): read from the occasions themselves, one bounded query through the (client,
+     status, opens_at) index, since "due" moves with the clock and the summary has no column for
+     it.
+
+A client whose summary is missing (data written before summaries existed, or by a path that
+bypassed the hook) or was computed in another time zone gets it rebuilt first
+(`insights.summary.summaries_missing`); only then does the page read more.
+
+`caseload_page` orders (the "most need first" order of practices.selectors.caseload_rows), filters
+and pages the rows; the gate has already loaded every client row with its sharing (it must, to
+audit the read), so name, status and sort keys are in memory, and only the page's rows are filled.
 
 "Homework adherence" is defined on the page and here, the same way:
 - Questionnaires: of the occasions due in the last 30 days (their window closed in those days,
@@ -23,7 +37,11 @@ whatever the caseload size, the amount of data or the clients' sharing choices (
 - Active days: of the last 14 days (the client's calendar days, today included), on how many the
   client did anything that is stored: a check-in, a relaxation session, an exposure practice, a
   sleep diary entry, a thought record, or a logged activity. Private journal writing and data
-  imported from other apps are not counted, nor anything of a category the client does not share.
+  imported from other apps (check-ins from a file or a device) are not counted, nor anything of
+  a category the client does not share.
+
+Scores and the last check-in include imported answers and check-ins, as they did when this read
+the records (the summary keeps them apart so that can follow "imported app data" later).
 
 Questionnaire scores the care team entered from paper stay on the client record when
 questionnaires are not shared; the caseload shows "Not shared" for that client's scores.
@@ -31,55 +49,41 @@ questionnaires are not shared; the caseload shows "Not shared" for that client's
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection
-from django.db.models import (
-    CharField,
-    Count,
-    Field,
-    Max,
-    Model,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from interlude.alerts.models import Alert, AlertStatus, Severity
+from interlude.alerts.models import Severity
 from interlude.alerts.services import alert_settings_get
 from interlude.consents.access import CareAccess, Category
-from interlude.exercises.models import (
-    ActivityPlan,
-    ExposurePractice,
-    RelaxationSession,
-    SleepDiaryEntry,
-    ThoughtRecord,
-)
+from interlude.core.errors import ApplicationError
 from interlude.insights.charts import sparkline_svg
+from interlude.insights.models import ClientSummary
+from interlude.insights.summary import IMPORTED_PREFIX, summaries_missing
 from interlude.measures.change import Classification, TrackStatus
 from interlude.measures.instruments import InstrumentDefinition
-from interlude.measures.models import DueStatus, QuestionnaireDue, QuestionnaireResponse
+from interlude.measures.models import DueStatus, QuestionnaireDue
 from interlude.measures.selectors import instrument_definitions
 from interlude.practices.enums import ClientStatus
 from interlude.practices.models import Client, Practice
-from interlude.tracking.models import CheckIn, ObservationSource
+from interlude.practices.selectors import caseload_rows
 
 SPARK_POINTS = 12
 INSTRUMENTS_SHOWN = 3
 PREFERRED_INSTRUMENTS = ("phq9", "gad7")
 ADHERENCE_DAYS = 30
 ACTIVE_DAYS = 14
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_WINDOW_DAYS = 31  # a questionnaire's window is 1 to 30 days (measures.services)
 MINUS = "\u2212"
 
@@ -279,146 +283,156 @@ def _cutoff(definition: InstrumentDefinition) -> float | None:
     return bound.at_or_above if bound.at_or_above is not None else bound.at_or_below
 
 
-SCORE_COLUMNS = (
-    "client_id",
-    "instrument_code",
-    "id",
-    "total",
-    "band_label",
-    "change_from_baseline",
-    "classification",
-    "track_status",
-    "track_reason",
-)
+# Where each stored answer keeps what (insights.models.ClientSummary.scores).
+A_ID, A_AT, A_TOTAL, A_BAND, A_CHANGE, A_CLASS, A_TRACK, A_REASON = 0, 1, 3, 4, 5, 6, 7, 8
 
 
-def _recent_answers_sql(ids: Sequence[int]) -> tuple[str, list[int | datetime]]:
-    """Each client's last SPARK_POINTS answers per instrument (the scored ones among them):
-    SQL and parameters.
-
-    PostgreSQL: the client's instruments (DISTINCT over the (client, instrument_code,
-    submitted_at) index), then for each pair a LATERAL subquery reads its newest SPARK_POINTS
-    rows backwards through that index: about 12 index entries per pair. The portable query
-    below runs there too, but with every answer in the table belonging to the caseload the
-    planner (rightly, on its estimates) hash-joins a sequential scan of all answers instead,
-    three times slower (bench/RESULTS.md).
-
-    Elsewhere (SQLite has no LATERAL), plain standard SQL: for each pair a scalar subquery
-    finds the SPARK_POINTS-th newest answer's time with ORDER BY ... LIMIT 1 OFFSET n, and the
-    answers at or after it are joined through the same index. Ties at that cutoff may let a
-    row or two more through; the caller keeps the newest. Both return the same rows (LATERAL
-    without the ties): unscored answers take a place among the last SPARK_POINTS, then are
-    dropped. Identifiers come from the model and are quoted; every value is a parameter."""
-    meta = QuestionnaireResponse._meta
-    quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        field = meta.get_field(name)
-        assert isinstance(field, Field) and field.column
-        return quote(field.column)
-
-    table = quote(meta.db_table)
-    client, code, at, total, pk = (
-        column(n) for n in ("client", "instrument_code", "submitted_at", "total", "id")
-    )
-    selected = ", ".join(f"r.{column(name.removesuffix('_id'))}" for name in SCORE_COLUMNS)
-    marks = ", ".join(["%s"] * len(ids))
-    order = f"ORDER BY r.{client}, r.{code}, r.{at} DESC, r.{pk} DESC"
-    if connection.vendor == "postgresql":
-        return (
-            f"SELECT {selected} FROM ("  # noqa: S608  # nosec B608 # column and table names from the model, ids bound
-            f"SELECT DISTINCT p.{client}, p.{code} FROM {table} p WHERE p.{client} IN ({marks})"
-            f") k CROSS JOIN LATERAL ("
-            f"SELECT * FROM {table} q WHERE q.{client} = k.{client} AND q.{code} = k.{code} "
-            f"ORDER BY q.{at} DESC, q.{pk} DESC LIMIT {SPARK_POINTS:d}"
-            f") r WHERE r.{total} IS NOT NULL {order}"
-        ), [*ids]
-    return (
-        f"SELECT {selected} FROM {table} r INNER JOIN ("  # noqa: S608  # nosec B608 # names from the model, ids bound
-        f"SELECT p.{client} AS c, p.{code} AS i, COALESCE(("
-        f"SELECT q.{at} FROM {table} q WHERE q.{client} = p.{client} AND q.{code} = p.{code} "
-        f"ORDER BY q.{at} DESC LIMIT 1 OFFSET {SPARK_POINTS - 1:d}"
-        f"), %s) AS cutoff FROM {table} p WHERE p.{client} IN ({marks}) "
-        f"GROUP BY p.{client}, p.{code}"
-        f") k ON r.{client} = k.c AND r.{code} = k.i AND r.{at} >= k.cutoff "
-        f"WHERE r.{total} IS NOT NULL {order}"
-    ), [EPOCH, *ids]
+def _answers(scores: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+    """Per instrument, the newest SPARK_POINTS answers of either origin, newest first (by time,
+    then id). The summary keeps own and imported answers apart; the caseload shows both, as it
+    did when it read the answers themselves."""
+    merged: dict[str, list[list[Any]]] = {}
+    for key, answers in scores.items():
+        merged.setdefault(key.removeprefix(IMPORTED_PREFIX), []).extend(answers)
+    return {
+        code: sorted(rows, key=lambda a: (a[A_AT], a[A_ID]), reverse=True)[:SPARK_POINTS]
+        for code, rows in merged.items()
+    }
 
 
-def _scores(
-    ids: Sequence[int], definitions: dict[str, InstrumentDefinition]
-) -> dict[int, list[ScoreCell]]:
-    """The last SPARK_POINTS answers per client and instrument, scored ones: one query.
-
-    A plain cursor, not the ORM: the rows come back as tuples without timestamp conversion
-    (the database sorts them, newest first), which on SQLite saves a third of the time."""
-    by_client: dict[int, dict[str, list[tuple]]] = defaultdict(dict)
-    if ids:
-        with connection.cursor() as cursor:
-            sql, params = _recent_answers_sql(ids)
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                if row[1] in definitions:
-                    by_client[row[0]].setdefault(row[1], []).append(row)
-    result: dict[int, list[ScoreCell]] = {}
-    for client_id, codes in by_client.items():
-        cells = []
-        for code in _pick_instruments({c: rows[0][2] for c, rows in codes.items()}):
-            rows = codes[code][:SPARK_POINTS]  # ties at the cutoff may bring one or two more
-            latest = rows[0]
-            definition = definitions[code]
-            cells.append(
-                ScoreCell(
-                    code=code,
-                    short_name=definition.short_name,
-                    total=float(latest[3]),
-                    band_label=latest[4],
-                    change=None if latest[5] is None else float(latest[5]),
-                    classification=_classification(latest[6]),
-                    track_status=_track(latest[7]),
-                    track_reason=latest[8],
-                    values=tuple(float(r[3]) for r in reversed(rows)),
-                    low=definition.total_min,
-                    high=definition.total_max,
-                    cutoff=_cutoff(definition),
-                )
+def _score_cells(
+    scores: dict[str, list[list[Any]]], definitions: dict[str, InstrumentDefinition]
+) -> list[ScoreCell]:
+    """The shown instruments' cells from a summary's answers: of each instrument's last
+    SPARK_POINTS answers the scored ones (an unscored answer takes a place, then is dropped)."""
+    scored: dict[str, list[list[Any]]] = {}
+    for code, answers in _answers(scores).items():
+        kept = [a for a in answers if a[A_TOTAL] is not None]
+        if kept and code in definitions:
+            scored[code] = kept
+    cells = []
+    for code in _pick_instruments({c: rows[0][A_ID] for c, rows in scored.items()}):
+        rows = scored[code]
+        latest = rows[0]
+        definition = definitions[code]
+        cells.append(
+            ScoreCell(
+                code=code,
+                short_name=definition.short_name,
+                total=float(latest[A_TOTAL]),
+                band_label=latest[A_BAND],
+                change=None if latest[A_CHANGE] is None else float(latest[A_CHANGE]),
+                classification=_classification(latest[A_CLASS]),
+                track_status=_track(latest[A_TRACK]),
+                track_reason=latest[A_REASON],
+                values=tuple(float(r[A_TOTAL]) for r in reversed(rows)),
+                low=definition.total_min,
+                high=definition.total_max,
+                cutoff=_cutoff(definition),
             )
-        result[client_id] = cells
-    return result
+        )
+    return cells
 
 
-def _alerts(ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
-    """(open, not yet acknowledged, highest severity rank) per client: one query."""
-    rows = (
-        Alert.objects.filter(client_id__in=ids)
-        .exclude(status=AlertStatus.RESOLVED)
+def _track_rank_sql(codes: Sequence[str]) -> tuple[str, list[str]]:
+    """SQL for a summary row's worst progress over the instruments the caseload shows (the
+    same choice as `_score_cells`: newest SPARK_POINTS answers of either origin, the newest
+    scored one per instrument, PHQ-9 and GAD-7 first then the most recent, three at most), as
+    TrackStatus.rank, -1 without any. Read from the summary's JSON for every client, so the
+    whole caseload can be ordered by need without loading the answers themselves.
+
+    PostgreSQL (jsonb) and SQLite (JSON1) spell the JSON functions differently; the shape is
+    the same. Identifiers from the model, quoted; every value is a parameter."""
+    quote = connection.ops.quote_name
+    scores = f"{quote(ClientSummary._meta.db_table)}.{quote('scores')}"
+    marks = ", ".join(["%s"] * len(codes))
+    if connection.vendor == "postgresql":
+        source = f"jsonb_each({scores}) i CROSS JOIN LATERAL jsonb_array_elements(i.value) a"
+        ident = "(a.value->>0)::bigint"
+    else:
+        source = f"json_each({scores}) i, json_each(i.value) a"
+        ident = "(a.value->>0)"
+    prefix = len(IMPORTED_PREFIX)
+    ranks = " ".join(f"WHEN '{t.value}' THEN {t.rank:d}" for t in TrackStatus)
+    # The innermost SELECT lists every stored answer; k numbers them per instrument (either
+    # origin), n numbers the scored ones among the newest SPARK_POINTS.
+    sql = (
+        "COALESCE((SELECT MAX(CASE p.track "  # noqa: S608  # nosec B608 # names from the model
+        f"{ranks} ELSE 0 END) FROM ("
+        "SELECT n.track FROM ("
+        "SELECT k.*, ROW_NUMBER() OVER (PARTITION BY k.code ORDER BY k.at DESC, k.id DESC) AS n "
+        "FROM ("
+        "SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.code ORDER BY e.at DESC, e.id DESC) AS k "
+        "FROM ("
+        f"SELECT CASE WHEN substr(i.key, 1, {prefix:d}) = '{IMPORTED_PREFIX}' "
+        f"THEN substr(i.key, {prefix + 1:d}) ELSE i.key END AS code, "
+        f"{ident} AS id, a.value->>1 AS at, a.value->>3 AS total, a.value->>7 AS track "
+        f"FROM {source}"
+        ") e) k "
+        f"WHERE k.k <= {SPARK_POINTS:d} AND k.total IS NOT NULL AND k.code IN ({marks})"
+        ") n WHERE n.n = 1 "
+        "ORDER BY CASE n.code WHEN 'phq9' THEN 0 WHEN 'gad7' THEN 1 ELSE 2 END, n.id DESC "
+        f"LIMIT {INSTRUMENTS_SHOWN:d}"
+        ") p), -1)"
+    )
+    return sql, list(codes)
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What the caseload's order and filters need of one client, from its summary row."""
+
+    zone: str
+    alerts_open: int
+    alerts_new: int
+    alert_top_rank: int
+    last_checkin_at: datetime | None  # own or imported, the newer
+    track_rank: int
+    overdue: int
+
+
+def _keys(ids: Sequence[int], codes: Sequence[str], now: datetime) -> dict[int, _Key]:
+    """The summary's narrow columns, the worst progress and the overdue questionnaires of
+    every client in `ids`: one query, no JSON sent back."""
+    since = now - timedelta(days=ADHERENCE_DAYS)
+    overdue = (
+        QuestionnaireDue.objects.filter(
+            client_id=OuterRef("client_id"),
+            status=DueStatus.DUE,
+            closes_at__lt=now,
+            opens_at__gte=since - timedelta(days=MAX_WINDOW_DAYS),
+        )
         .order_by()
         .values("client_id")
-        .annotate(
-            open=Count("id"),
-            new=Count("id", filter=Q(status=AlertStatus.OPEN)),
-            top=Max("severity_rank"),
-        )
-        .values_list("client_id", "open", "new", "top")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    return {client_id: (n_open, n_new, top) for client_id, n_open, n_new, top in rows}
-
-
-def _last_checkins(ids: Sequence[int]) -> dict[int, datetime]:
-    """The newest check-in per client: one query, an index lookup per client (not a scan of
-    every check-in, as a GROUP BY with MAX would be)."""
-    newest = (
-        CheckIn.objects.filter(client_id=OuterRef("pk"))
-        .order_by("-recorded_at")
-        .values("recorded_at")[:1]
-    )
+    if codes:
+        sql, params = _track_rank_sql(codes)
+        track: Any = RawSQL(sql, params, output_field=IntegerField())  # noqa: S611  # nosec B611 # see _track_rank_sql
+    else:
+        track = Value(-1, output_field=IntegerField())
     rows = (
-        Client.objects.filter(pk__in=ids)
+        ClientSummary.objects.filter(client_id__in=ids)
         .order_by()
-        .annotate(last=Subquery(newest))
-        .values_list("pk", "last")
+        .annotate(track_rank=track, overdue=Coalesce(Subquery(overdue), 0))
+        .values_list(
+            "client_id",
+            "zone",
+            "alerts_open",
+            "alerts_new",
+            "alert_top_rank",
+            "last_checkin_at",
+            "last_imported_checkin_at",
+            "track_rank",
+            "overdue",
+        )
     )
-    return {client_id: last for client_id, last in rows if last is not None}
+    result = {}
+    for pk, zone, n_open, n_new, top, own, imported, track_rank, late in rows:
+        last = max((t for t in (own, imported) if t is not None), default=None)
+        result[pk] = _Key(zone, n_open, n_new, top, last, track_rank, late)
+    return result
 
 
 def _dues(ids: Sequence[int], now: datetime) -> dict[int, tuple[int, int, int]]:
@@ -429,6 +443,8 @@ def _dues(ids: Sequence[int], now: datetime) -> dict[int, tuple[int, int, int]]:
     after its window closed (the sweep marks it missed and raises an alert a few days later).
     A window is at most 30 days long, so only occasions opened in the last 61 days are read,
     through the (client, status, opens_at) index."""
+    if not ids:
+        return {}
     since = now - timedelta(days=ADHERENCE_DAYS)
     closed_recently = Q(closes_at__gte=since, closes_at__lte=now)
     overdue = Q(status=DueStatus.DUE, closes_at__lt=now)
@@ -452,69 +468,26 @@ def _dues(ids: Sequence[int], now: datetime) -> dict[int, tuple[int, int, int]]:
     return {c: (done, done + missed, late) for c, done, missed, late in rows}
 
 
-def _active_days(accesses: Sequence[CareAccess], now: datetime) -> dict[int, int]:
-    """Distinct local days with any stored activity in the last ACTIVE_DAYS days: one query.
+# The categories whose records make an active day (the summary keeps each one's days apart).
+ACTIVE_CATEGORIES = (Category.CHECKINS, Category.RELAXATION, Category.WORKSHEETS)
 
-    Read from the records themselves (a UNION of check-ins, relaxation sessions, exposure
-    practice, sleep diary entries, thought records and logged activities), not from the
-    observation series: thought records and activities write no observations, imported data
-    is not homework, and check-ins have a (client, recorded_at) index where observations would
-    need one probe per client and kind. A check-in counts on its own calendar day (its zone);
-    the rest on the client's. Each source is tagged with its category, and a day counts only
-    from sources the client shares with the viewer (`access.can_see`)."""
-    clients = [a.client for a in accesses]
-    shares = {a.client.pk: a for a in accesses}
-    ids = [c.pk for c in clients]
-    since = now - timedelta(days=ACTIVE_DAYS + 1)  # a day of slack for time zones
-    blank = Value("", output_field=CharField())
 
-    def tag(category: Category) -> Value:
-        return Value(category.value, output_field=CharField())
-
-    def when(model: type[Model], field: str, category: Category) -> QuerySet:
-        return (
-            model._default_manager.filter(client_id__in=ids, **{f"{field}__gte": since})
-            .order_by()
-            .annotate(zone=blank, category=tag(category))
-            .values_list("client_id", field, "zone", "category")
-        )
-
-    checkins = (
-        CheckIn.objects.filter(client_id__in=ids, recorded_at__gte=since)
-        .exclude(source=ObservationSource.IMPORT)  # data from other apps is not homework
-        .order_by()
-        .annotate(category=tag(Category.CHECKINS))
-        .values_list("client_id", "recorded_at", "time_zone", "category")
-    )
-    others = [
-        when(RelaxationSession, "started_at", Category.RELAXATION),
-        when(ExposurePractice, "practiced_at", Category.WORKSHEETS),
-        when(SleepDiaryEntry, "created_at", Category.WORKSHEETS),  # the morning it was filled in
-        when(ThoughtRecord, "created_at", Category.WORKSHEETS),
-        when(ActivityPlan, "logged_at", Category.WORKSHEETS),
-    ]
-    zones = {c.pk: _client_zone(c) for c in clients}
-    days: dict[int, set[date]] = defaultdict(set)
-    # The compiled UNION through a plain cursor, skipping the ORM's per-row converters (3,000
-    # rows). SQLite's driver hands back naive UTC datetimes (or text); PostgreSQL aware ones.
-    sql, params = checkins.union(*others).order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for client_id, instant, zone_name, category in rows:
-        if not shares[client_id].can_see(Category(category)):
-            continue
-        if isinstance(instant, str):
-            instant = datetime.fromisoformat(instant)
-        if instant.tzinfo is None:  # stored in UTC (USE_TZ)
-            instant = instant.replace(tzinfo=UTC)
-        days[client_id].add(instant.astimezone(_zone(zone_name) or zones[client_id]).date())
-    result = {}
-    for client in clients:
-        today = now.astimezone(zones[client.pk]).date()
-        first = today - timedelta(days=ACTIVE_DAYS - 1)
-        result[client.pk] = sum(1 for d in days.get(client.pk, ()) if first <= d <= today)
-    return result
+def _active_days(access: CareAccess, days: dict[str, list[str]], now: datetime) -> int:
+    """Distinct local days among the last ACTIVE_DAYS (the client's calendar, today included)
+    with a stored record of a category the client shares with the viewer. The summary holds
+    each category's newest days, already on the right calendar (a check-in on its own zone's,
+    the rest on the client's)."""
+    today = now.astimezone(_client_zone(access.client)).date()
+    first = (today - timedelta(days=ACTIVE_DAYS - 1)).isoformat()
+    last = today.isoformat()
+    seen = {
+        day
+        for category in ACTIVE_CATEGORIES
+        if access.can_see(category)
+        for day in days.get(category.value, ())
+        if first <= day <= last
+    }
+    return len(seen)
 
 
 def _checkin_gap(client: Client, last: datetime | None, now: datetime, gap_days: int) -> str:
@@ -534,6 +507,7 @@ def _checkin_gap(client: Client, last: datetime | None, now: datetime, gap_days:
 
 
 SEVERITY_BY_RANK = {Severity(s).rank: Severity(s) for s in Severity.values}
+TRACK_BY_RANK = {t.rank: t for t in TrackStatus}
 
 
 def _need(row: CaseloadRow) -> tuple[Need, str]:
@@ -565,43 +539,202 @@ def _need(row: CaseloadRow) -> tuple[Need, str]:
 CASELOAD_CATEGORIES = (Category.MEASURES, Category.CHECKINS)
 
 
+def _row(access: CareAccess, key: _Key | None, now: datetime, gap_days: int) -> CaseloadRow:
+    """A row with what the order and the filters need (need, alerts, last check-in, progress,
+    overdue); `_fill` adds the rest to the rows shown."""
+    client = access.client
+    row = CaseloadRow(
+        client=client,
+        not_shared=frozenset(c for c in CASELOAD_CATEGORIES if access.not_shared(c)),
+    )
+    if key is not None:
+        row.alerts_open, row.alerts_new = key.alerts_open, key.alerts_new
+        row.alert_severity = SEVERITY_BY_RANK.get(key.alert_top_rank) if row.alerts_open else None
+        if not row.scores_not_shared:
+            row.track = TRACK_BY_RANK.get(key.track_rank)
+            row.overdue = key.overdue
+        if not row.checkins_not_shared:
+            row.last_checkin_at = key.last_checkin_at
+    if not row.checkins_not_shared:
+        row.no_checkin_text = _checkin_gap(client, row.last_checkin_at, now, gap_days)
+    row.need, row.need_text = _need(row)
+    return row
+
+
+def _fill(
+    rows: Sequence[CaseloadRow],
+    accesses: dict[int, CareAccess],
+    definitions: dict[str, InstrumentDefinition],
+    now: datetime,
+) -> None:
+    """Scores, the progress reason and homework for the rows shown: their summary rows' JSON
+    (one query) and their questionnaire occasions (one query)."""
+    ids = [r.client.pk for r in rows]
+    stored: dict[int, tuple[dict, dict]] = {
+        pk: (scores or {}, days or {})
+        for pk, scores, days in ClientSummary.objects.filter(client_id__in=ids)
+        .order_by()
+        .values_list("client_id", "scores", "active_days")
+    }
+    dues = _dues([r.client.pk for r in rows if not r.scores_not_shared], now)
+    for row in rows:
+        scores, days = stored.get(row.client.pk, ({}, {}))
+        if not row.scores_not_shared:
+            row.scores = _score_cells(scores, definitions)
+            if row.scores:
+                worst = max(row.scores, key=lambda s: s.track_status.rank)
+                row.track, row.track_reason = worst.track_status, worst.track_reason
+            row.dues_completed, row.dues_total, row.overdue = dues.get(row.client.pk, (0, 0, 0))
+        row.active_days = _active_days(accesses[row.client.pk], days, now)
+
+
+@dataclass(frozen=True)
+class _Caseload:
+    rows: list[CaseloadRow]  # every client, in the order given, need known, not yet filled
+    accesses: dict[int, CareAccess]
+    definitions: dict[str, InstrumentDefinition]
+    now: datetime
+
+
+def _caseload(accesses: Sequence[CareAccess], practice: Practice, now: datetime) -> _Caseload:
+    """Every client's row as far as ordering and filtering need: definitions (2 queries), alert
+    settings (1), the summaries' narrow columns (1). A client whose summary is missing or was
+    computed in another time zone gets it rebuilt first (`summaries_missing`; only then more
+    queries)."""
+    definitions = instrument_definitions(practice=practice)
+    gap_days = alert_settings_get(practice=practice).no_checkin_days
+    codes = sorted(definitions)
+    ids = [a.client.pk for a in accesses]
+    keys = _keys(ids, codes, now) if ids else {}
+    stale = [
+        a.client
+        for a in accesses
+        if a.client.pk not in keys or keys[a.client.pk].zone != a.client.time_zone
+    ]
+    if stale:
+        summaries_missing(clients=stale)
+        keys.update(_keys([c.pk for c in stale], codes, now))
+    return _Caseload(
+        rows=[_row(a, keys.get(a.client.pk), now, gap_days) for a in accesses],
+        accesses={a.client.pk: a for a in accesses},
+        definitions=definitions,
+        now=now,
+    )
+
+
 def caseload_overview(
     *, accesses: Sequence[CareAccess], practice: Practice, now: datetime | None = None
 ) -> list[CaseloadRow]:
     """One row per client (each `CareAccess` from `access_caseload`), in the order given, with
     everything the caseload shows that the client shares with the viewer. Alerts always show
     (risk signals reach the care team whatever the sharing)."""
-    now = now or timezone.now()
     if not accesses:
         return []
-    ids = [a.client.pk for a in accesses]
-    measures = [a.client.pk for a in accesses if a.can_see(Category.MEASURES)]
-    checkins = [a.client.pk for a in accesses if a.can_see(Category.CHECKINS)]
-    definitions = instrument_definitions(practice=practice)
-    gap_days = alert_settings_get(practice=practice).no_checkin_days
-    scores = _scores(measures, definitions)
-    alerts = _alerts(ids)
-    last_checkins = _last_checkins(checkins)
-    dues = _dues(measures, now)
-    active = _active_days(accesses, now)
-    rows = []
-    for access in accesses:
-        client = access.client
-        row = CaseloadRow(
-            client=client,
-            scores=scores.get(client.pk, []),
-            not_shared=frozenset(c for c in CASELOAD_CATEGORIES if access.not_shared(c)),
+    caseload = _caseload(accesses, practice, now or timezone.now())
+    _fill(caseload.rows, caseload.accesses, caseload.definitions, caseload.now)
+    return caseload.rows
+
+
+# --- the paged list -------------------------------------------------------------------------------
+PAGE_SIZE = 50
+QUIET_DAYS = (7, 14, 30)  # "no check-in for at least N days", the filter's choices
+SORTS = ("need", "name", "activity", "status")
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What the clinician asked the caseload for (checked by the view)."""
+
+    status: str = ""  # "": everyone not discharged; "all"; or one ClientStatus
+    sort: str = "need"
+    attention: bool = False  # only clients who need attention
+    quiet_days: int | None = None  # only clients with no check-in for at least this many days
+    search: str = ""  # part of a name (sent in a POST body, never in the address)
+    page: int = 1
+    show_all: bool = False  # every matching client on one page
+
+    @property
+    def active(self) -> bool:
+        """Whether anything narrows the list beyond the status."""
+        return self.attention or self.quiet_days is not None or bool(self.search)
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    rows: list[CaseloadRow]  # this page's rows, complete
+    matched: int  # rows matching the filters, on every page
+    page: int
+    pages: int
+    total: int  # clients on the caseload
+    current: int  # of them, not discharged
+    attention_count: int  # current clients who need attention
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of this page's first row."""
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _quiet(row: CaseloadRow, days: int, now: datetime) -> bool:
+    """No check-in for at least `days` days (or none ever) by a client with an account who
+    shares check-ins: a category not shared never counts."""
+    if row.checkins_not_shared or not row.client.user_id:
+        return False
+    last = row.last_checkin_at
+    return last is None or last <= now - timedelta(days=days)
+
+
+def _matches(row: CaseloadRow, needle: str) -> bool:
+    client = row.client
+    return needle in client.full_name.casefold() or (
+        bool(client.preferred_name) and needle in client.preferred_name.casefold()
+    )
+
+
+def caseload_page(
+    *,
+    accesses: Sequence[CareAccess],
+    practice: Practice,
+    filters: CaseloadFilters,
+    now: datetime | None = None,
+) -> CaseloadPage:
+    """One page of the caseload as filtered and ordered, the rows shown complete. A fixed
+    number of queries whatever the caseload's size (module docstring): the order and the
+    filters work on the narrow summary columns of every client, and only the page's rows read
+    their answers and days. Raises ApplicationError (field "page") for a page past the last."""
+    now = now or timezone.now()
+    if not accesses:
+        return CaseloadPage([], 0, 1, 1, 0, 0, 0)
+    caseload = _caseload(accesses, practice, now)
+    current = [r for r in caseload.rows if r.client.status != ClientStatus.DISCHARGED]
+    shown = caseload_rows(
+        rows=caseload.rows, status=filters.status, sort=filters.sort, attention=filters.attention
+    )
+    if filters.quiet_days is not None:
+        shown = [r for r in shown if _quiet(r, filters.quiet_days, now)]
+    needle = filters.search.strip().casefold()
+    if needle:
+        shown = [r for r in shown if _matches(r, needle)]
+    size = max(len(shown), 1) if filters.show_all else PAGE_SIZE
+    pages = max(1, -(-len(shown) // size))
+    if filters.page > pages:
+        raise ApplicationError(
+            f"There is no page {filters.page}: this list has {pages} page"
+            f"{'s' if pages != 1 else ''}.",
+            field="page",
         )
-        if row.scores:
-            worst = max(row.scores, key=lambda s: s.track_status.rank)
-            row.track, row.track_reason = worst.track_status, worst.track_reason
-        row.alerts_open, row.alerts_new, top = alerts.get(client.pk, (0, 0, -1))
-        row.alert_severity = SEVERITY_BY_RANK.get(top) if row.alerts_open else None
-        row.last_checkin_at = last_checkins.get(client.pk)
-        row.dues_completed, row.dues_total, row.overdue = dues.get(client.pk, (0, 0, 0))
-        row.active_days = active.get(client.pk, 0)
-        if not row.checkins_not_shared:
-            row.no_checkin_text = _checkin_gap(client, row.last_checkin_at, now, gap_days)
-        row.need, row.need_text = _need(row)
-        rows.append(row)
-    return rows
+    page_rows = shown[(filters.page - 1) * size : filters.page * size]
+    _fill(page_rows, caseload.accesses, caseload.definitions, now)
+    return CaseloadPage(
+        rows=page_rows,
+        matched=len(shown),
+        page=filters.page,
+        pages=pages,
+        total=len(caseload.rows),
+        current=len(current),
+        attention_count=sum(1 for r in current if r.needs_attention),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from html import escape
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -26,15 +27,19 @@ from interlude.core.templatetags.interlude import ago, shows_preferred_name
 from interlude.insights.selectors_caseload import (
     ACTIVE_DAYS,
     ADHERENCE_DAYS,
+    PAGE_SIZE,
+    QUIET_DAYS,
+    CaseloadFilters,
+    CaseloadPage,
     CaseloadRow,
-    caseload_overview,
+    caseload_page,
     number,
 )
 from interlude.measures.change import TrackStatus
 from interlude.measures.instruments import band_phrase
 from interlude.measures.selectors import instrument_definitions
 from interlude.practices.enums import ClientStatus, ShareScope
-from interlude.practices.selectors import caseload_rows, client_record_context
+from interlude.practices.selectors import client_record_context
 
 # The record shows scores, check-ins and shared worksheet text (one audit event lists all three);
 # what this viewer may see of each is on the CareAccess the panels receive.
@@ -158,35 +163,108 @@ def caseload_row_html(
     )
 
 
+def _caseload_filters(request: StaffRequest) -> CaseloadFilters:
+    """The filters from the address (or, with a name search, the POST body: names never go
+    into an address, SR-26). An unknown sort falls back to "most need first", as it always has;
+    any other value that is not one of the choices is refused, naming the problem."""
+    data = request.POST if request.method == "POST" else request.GET
+    status = data.get("status", "")
+    if status not in ["", "all", *ClientStatus.values]:
+        raise ApplicationError("Unknown status: choose one from the list.", field="status")
+    attention = data.get("attention", "")
+    if attention not in ("", "1"):
+        raise ApplicationError("The attention filter is 1 or absent.", field="attention")
+    quiet = data.get("quiet", "")
+    if quiet and quiet not in [str(d) for d in QUIET_DAYS]:
+        raise ApplicationError(
+            f"No check-in for: choose {', '.join(str(d) for d in QUIET_DAYS)} days.", field="quiet"
+        )
+    show = data.get("show", "")
+    if show not in ("", "all"):
+        raise ApplicationError('Show is "all" or absent.', field="show")
+    page = data.get("page", "1") or "1"
+    if not page.isdigit() or int(page) < 1 or len(page) > 6:
+        raise ApplicationError("The page is a whole number from 1.", field="page")
+    search = data.get("q", "") if request.method == "POST" else ""
+    if len(search) > 100:
+        raise ApplicationError("Search for at most 100 characters of a name.", field="q")
+    return CaseloadFilters(
+        status=status,
+        sort=SORTS.get(data.get("sort", ""), "need"),
+        attention=attention == "1",
+        quiet_days=int(quiet) if quiet else None,
+        search=search,
+        page=int(page),
+        show_all=show == "all",
+    )
+
+
+def _query(filters: CaseloadFilters, **changes: object) -> str:
+    """The address's query string for these filters (the name search left out)."""
+    values: dict[str, object] = {
+        "status": filters.status,
+        "sort": filters.sort if filters.sort != "need" else "",
+        "attention": "1" if filters.attention else "",
+        "quiet": filters.quiet_days or "",
+        "show": "all" if filters.show_all else "",
+        "page": filters.page if filters.page != 1 else "",
+    }
+    values.update(changes)
+    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
 @access(Access.CLINICIAN)
 def caseload(request: StaffRequest) -> HttpResponse:
+    """The caseload, a page at a time (PAGE_SIZE clients, "most need first" by default). GET
+    with filters in the address; a name search is a POST (its body, not the address, carries
+    the name). Bad filter values answer 400 with the page saying what was wrong."""
     accesses = access_caseload(user=request.user, membership=request.membership)
-    clients = [a.client for a in accesses]
-    status = request.GET.get("status", "")
-    status = status if status in [*ClientStatus.values, "all"] else ""
-    sort = SORTS.get(request.GET.get("sort", ""), "need")
-    attention = request.GET.get("attention") == "1"
-    overview = caseload_overview(accesses=accesses, practice=request.membership.practice)
-    rows = caseload_rows(rows=overview, status=status, sort=sort, attention=attention)
+    problem: ApplicationError | None = None
+    try:
+        filters = _caseload_filters(request)
+        result = caseload_page(
+            accesses=accesses, practice=request.membership.practice, filters=filters
+        )
+    except ApplicationError as exc:
+        problem, filters = exc, CaseloadFilters()
+        result = CaseloadPage([], 0, 1, 1, len(accesses), 0, 0)
+    rows = result.rows
     inbox_url = reverse("alert_inbox")
     now = timezone.now()
     # The record URL once, with a slot for the id: reverse() for each of 250 rows adds up.
     marker = uuid.UUID(int=0)
     record_url = reverse("client_record", args=[marker]).replace(str(marker), "{}")
+    # A caseload that fits one page keeps the in-browser name filter; a bigger one searches
+    # on the server (the browser only holds one page).
+    paged = result.total > PAGE_SIZE
     context = {
         "rows": rows,
         "rows_html": [
             caseload_row_html(row, record_url=record_url, inbox_url=inbox_url, now=now)
             for row in rows
         ],
-        "total": len(clients),
-        "current": sum(1 for c in clients if c.status != ClientStatus.DISCHARGED),
-        "attention_count": sum(
-            1 for r in overview if r.needs_attention and r.client.status != ClientStatus.DISCHARGED
-        ),
-        "status": status,
-        "sort": sort,
-        "attention": attention,
+        "result": result,
+        "filters": filters,
+        "problem": problem,
+        "paged": paged,
+        "pages": [
+            (n, f"?{_query(filters, page=n if n != 1 else '')}") for n in range(1, result.pages + 1)
+        ]
+        if result.pages > 1
+        else [],
+        "show_all_url": f"?{_query(filters, show='all', page='')}",
+        "paged_url": f"?{_query(filters, show='', page='')}",
+        "sort_url": {s: f"?{_query(filters, sort=s, page='')}" for s in SORTS},
+        "page_size": PAGE_SIZE,
+        "total": result.total,
+        "current": result.current,
+        "attention_count": result.attention_count,
+        "status": filters.status,
+        "sort": filters.sort,
+        "attention": filters.attention,
+        "quiet": filters.quiet_days,
+        "quiet_choices": QUIET_DAYS,
+        "search": filters.search,
         "statuses": ClientStatus.choices,
         "adherence_days": ADHERENCE_DAYS,
         "active_days": ACTIVE_DAYS,
@@ -195,7 +273,7 @@ def caseload(request: StaffRequest) -> HttpResponse:
     template = "practices/caseload.html"
     if request.htmx:
         template += "#caseload-table"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if problem else 200)
 
 
 @access(Access.CLINICIAN)
