@@ -315,3 +315,63 @@ def test_db_worker_sends_the_risk_alert_email_once_without_clinical_content(work
     # The sweep from the command line (what cron or the serve clock runs) is safe to repeat.
     swept = manage(env, "alerts_sweep").stdout
     assert swept.strip() == "Escalated 0, overdue 0, check-in alerts 0."
+
+
+# --- insights: the progress report PDF is built by the real worker --------------------------------
+ASK_FOR_REPORT = f"""
+import json
+from interlude.accounts.models import User
+from interlude.clinic.services import client_create, practice_create
+from interlude.consents.access import Viewer, care_access_for
+from interlude.core.clock import client_today
+from interlude.insights.report import DateRange
+from interlude.insights.report_jobs import report_job_request
+from interlude.measures.models import EnteredBy
+from interlude.measures.services import response_submit
+owner = User.objects.create_user(
+    email="owner@example.org", password="a-long-owner-passphrase-7", full_name="Dr. Robin Vale"
+)
+practice = practice_create(
+    name={PRACTICE!r}, country="US", time_zone="America/New_York", owner=owner
+)
+membership = practice.memberships.get(user=owner)
+client = client_create(
+    actor=owner, membership=membership, full_name={CLIENT_NAME!r},
+    email="", time_zone="America/New_York",
+)
+response_submit(
+    client=client, actor=owner, instrument_code="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 0],
+    idempotency_key="paper-1", entered_by=EnteredBy.CLINICIAN,
+)
+care = care_access_for(client=client, user=owner, viewer=Viewer.CARE_TEAM, membership=membership)
+today = client_today(client)
+job, created = report_job_request(care=care, date_range=DateRange(today.replace(day=1), today))
+print("RESULT=" + json.dumps({{"job": job.pk, "created": created, "status": job.status}}))
+"""
+
+REPORT_STATE = """
+import json
+from django.conf import settings
+from interlude.insights.models import ReportJob
+from interlude.insights.report_jobs import report_job_build
+job = ReportJob.objects.get(pk={job})
+path = settings.REPORTS_DIR / job.file_name
+pdf = path.read_bytes() if job.file_name and path.is_file() else b""
+print("RESULT=" + json.dumps({{
+    "status": job.status, "steps": [job.steps_done, job.steps_total], "pdf": pdf[:5].decode(),
+    "again": report_job_build(job_id=job.pk),
+}}))
+"""
+
+
+def test_db_worker_builds_the_progress_report_pdf(worker_env):
+    env = worker_env
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # the PDF's stylesheet, as `make run`
+    asked = shell(env, ASK_FOR_REPORT)
+    assert (asked["created"], asked["status"]) == (True, "queued")
+    worker = manage(env, "db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
+    state = shell(env, REPORT_STATE.format(job=asked["job"]))
+    assert state["status"] == "ready", worker.stdout[-3000:] + worker.stderr[-3000:]
+    # One instrument charted, laid out, written; a second run finds nothing to do.
+    assert state == {"status": "ready", "steps": [3, 3], "pdf": "%PDF-", "again": False}
