@@ -14,9 +14,12 @@ the last one answered, plus `--think-ms` if given):
   (GET /clinic/), then a client's record (GET /clinic/clients/<id>/, a client taken from the
   caseload), in turn.
 
-Point it at one web process and then at two to see what the second buys. The API's per-user write
-limits apply (a server started for a benchmark should raise API_WRITE_RATE_BURST and
-API_WRITE_RATE_SUSTAINED, as bench/checkin.py does); 429s are counted as errors.
+Point it at one web process and then at two to see what the second buys: `--base` may be given
+more than once (two web servers without a proxy, as scripts/topology-local.sh starts them), and
+the virtual people are dealt out over the bases in turn, each signed in on its own base.
+The API's per-user write limits apply (a server started for a benchmark should raise
+API_WRITE_RATE_BURST and API_WRITE_RATE_SUSTAINED, as bench/checkin.py does); 429s are counted as
+errors.
 Prints a table to standard error and one JSON line to standard output.
 
 Uses the standard library only (bench/wire.py): httpx is not among the project's dependencies.
@@ -118,16 +121,21 @@ async def clinician_loop(
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    client = await sign_in(args.base, args.client_email, args.client_password)
-    clinician = await sign_in(args.base, args.clinician_email, args.clinician_password)
+    bases = args.base or ["http://127.0.0.1:8000"]
+    # Sessions live in the shared database, but signing in on each base checks each one answers.
+    clients = [await sign_in(b, args.client_email, args.client_password) for b in bases]
+    clinicians = [await sign_in(b, args.clinician_email, args.clinician_password) for b in bases]
     tally = Tally()
     think = args.think_ms / 1000
     deadline = time.perf_counter() + args.seconds
     started = time.perf_counter()
     await asyncio.gather(
-        *(client_loop(client, tally, deadline, think, i) for i in range(args.clients)),
         *(
-            clinician_loop(clinician, tally, deadline, think, 1000 + i)
+            client_loop(clients[i % len(bases)], tally, deadline, think, i)
+            for i in range(args.clients)
+        ),
+        *(
+            clinician_loop(clinicians[i % len(bases)], tally, deadline, think, 1000 + i)
             for i in range(args.clinicians)
         ),
     )
@@ -145,7 +153,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         }
     return {
         "bench": "mix",
-        "base": args.base,
+        "base": " ".join(bases),
         "seconds": round(elapsed, 1),
         "clients": args.clients,
         "clinicians": args.clinicians,
@@ -158,7 +166,12 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument(
+        "--base",
+        action="append",
+        default=[],
+        help="a web server's URL (repeatable; default http://127.0.0.1:8000)",
+    )
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=6, help="virtual clients")
     parser.add_argument("--clinicians", type=int, default=2, help="virtual clinicians")

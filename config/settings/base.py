@@ -415,7 +415,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Interlude <no-reply@i
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static" if not IS_PRODUCTION else BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "interlude" / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
