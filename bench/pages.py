@@ -8,15 +8,21 @@ DATABASE_URL (PostgreSQL) pointing at the bench database:
 1. Prepare: `migrate --run-syncdb` under bench.floor_settings (the app's tables plus the floor's),
    the cache table, the demo practice (its client signs in for the check-in and mix benchmarks),
    and, unless already there, `--clients` clients with `--years` of data each, seeded exactly as
-   bench/bench_caseload.py does (same generator and random seed). PostgreSQL then gets
-   `VACUUM ANALYZE`, as autovacuum would.
+   bench/bench_caseload.py does (same generator and random seed). The seed writes with
+   bulk_create, past the services that keep each client's caseload summary current, so the
+   summaries are then built by `summaries_rebuild` (also on a kept database that lacks them).
+   PostgreSQL then gets `VACUUM ANALYZE`, as autovacuum would.
 2. Time, through the Django test client with the real middleware (signed in as the clinician):
-   - caseload: GET /clinic/?status=all (every row), and /clinic/?status=all&page=1 when the page
-     knows paging (it is reported only if it shows fewer rows than the whole caseload);
-   - record, brief, report_pdf: one client with `--years` of data.
+   - caseload: up to ALL_ROWS_UP_TO clients (250), every row: GET /clinic/?status=all&show=all;
+     beyond, the first page of the paged list filtered on the server: GET /clinic/?attention=1
+     (PAGE_SIZE rows, "most need first"). caseload_page1 is that first page at every size.
+   - record, brief: one client with `--years` of data;
+   - report_pdf: the same client's PDF report, timed as the task worker builds it (the job's
+     build function, insights.report_jobs.report_job_build), not through a request.
    Each against its floor, timed the same way in the same process, alternating request and floor:
    - caseload floor: one SQL statement over the same rows (per client of the clinician: latest
-     PHQ-9 and GAD-7 totals, last check-in, open alert count);
+     PHQ-9 and GAD-7 totals, last check-in, open alert count); for a first page, the same
+     statement for the current clients with an open alert, ordered by their count, LIMIT 50;
    - record/brief/report_pdf floor: one SQL statement reading the same client's last 12 PHQ-9
      and GAD-7 totals, their last 90 days of check-in moods and their open alert count.
    The floors read what the page must at least read, so ratio = page p95 / floor p95 is what the
@@ -59,6 +65,29 @@ WHERE m.membership_id = %s
 ORDER BY c.full_name
 """
 
+# The first page's floor: the same per-client reads, for the clients a "needs attention" page
+# starts with (current, with an open alert), the most alerts first, one page of them.
+CASELOAD_PAGE_FLOOR_SQL = """
+SELECT * FROM (
+SELECT c.id, c.full_name,
+  (SELECT r.total FROM measures_questionnaireresponse r
+    WHERE r.client_id = c.id AND r.instrument_code = 'phq9'
+    ORDER BY r.submitted_at DESC LIMIT 1) AS phq9,
+  (SELECT r.total FROM measures_questionnaireresponse r
+    WHERE r.client_id = c.id AND r.instrument_code = 'gad7'
+    ORDER BY r.submitted_at DESC LIMIT 1) AS gad7,
+  (SELECT k.recorded_at FROM tracking_checkin k
+    WHERE k.client_id = c.id ORDER BY k.recorded_at DESC LIMIT 1) AS last_checkin,
+  (SELECT COUNT(*) FROM alerts_alert a WHERE a.client_id = c.id AND a.status = 'open') AS alerts
+FROM practices_client c
+JOIN practices_careteammember m ON m.client_id = c.id
+WHERE m.membership_id = %s AND c.status <> 'discharged'
+) x WHERE x.alerts > 0
+ORDER BY x.alerts DESC, x.full_name
+LIMIT 50
+"""
+ALL_ROWS_UP_TO = 250
+
 CLIENT_FLOOR_SQL = """
 SELECT * FROM (SELECT 'phq9' AS what, r.submitted_at AS at, r.total AS value
   FROM measures_questionnaireresponse r WHERE r.client_id = %s AND r.instrument_code = 'phq9'
@@ -82,8 +111,23 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def summaries_ready(clients: int) -> float:
+    """Build the caseload summaries a seeded database lacks (bulk_create bypassed the services
+    that keep them). Returns the seconds it took (0.0 when they were all there)."""
+    from interlude.insights.models import ClientSummary
+    from interlude.insights.summary import summaries_rebuild
+    from interlude.practices.models import Client
+
+    if ClientSummary.objects.count() >= Client.objects.count():
+        return 0.0
+    began = time.perf_counter()
+    summaries_rebuild()
+    return time.perf_counter() - began
+
+
 def prepare(*, clients: int, years: int) -> tuple[Any, int, float]:
-    """Migrate, seed when needed. Returns (clinician user, rows written, seconds seeding)."""
+    """Migrate, seed when needed, build the summaries. Returns (clinician user, rows written,
+    seconds seeding and summarising)."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -102,12 +146,13 @@ def prepare(*, clients: int, years: int) -> tuple[Any, int, float]:
                 f"This bench database holds {have} clients, not {clients}: use another "
                 "database (the suite names them by size) or drop it."
             )
-        return user, 0, 0.0
+        return user, 0, summaries_ready(clients)
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_caseload import seed
 
     began = time.perf_counter()
     user, rows = seed(clients=clients, years=years, rng=random.Random(20261125))
+    summaries_ready(clients)
     seconds = time.perf_counter() - began
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -224,21 +269,18 @@ def main() -> None:
         )
 
     if "caseload" in wanted:
-        floor = sql(CASELOAD_FLOOR_SQL, [membership.pk])
-        whole = http.get("/clinic/?status=all").content.decode()
-        shown = whole.count('<tr class="need-row')
-        measure("caseload", "/clinic/?status=all", floor, args.runs, rows_shown=shown)
-        # Ready for paging: measured only once /clinic/ serves a page smaller than the caseload.
-        first = http.get("/clinic/?status=all&page=1").content.decode()
-        page_rows = first.count('<tr class="need-row')
-        if 0 < page_rows < shown:
-            measure(
-                "caseload_page1",
-                "/clinic/?status=all&page=1",
-                floor,
-                args.runs,
-                rows_shown=page_rows,
-            )
+        whole_floor = sql(CASELOAD_FLOOR_SQL, [membership.pk])
+        page_floor = sql(CASELOAD_PAGE_FLOOR_SQL, [membership.pk])
+        first_page = "/clinic/?attention=1"
+        if args.clients <= ALL_ROWS_UP_TO:
+            path, floor = "/clinic/?status=all&show=all", whole_floor
+        else:
+            path, floor = first_page, page_floor
+        shown = http.get(path).content.decode().count('<tr class="need-row')
+        measure("caseload", path, floor, args.runs, rows_shown=shown)
+        if path != first_page:
+            shown = http.get(first_page).content.decode().count('<tr class="need-row')
+            measure("caseload_page1", first_page, page_floor, args.runs, rows_shown=shown)
     since = timezone.now() - timedelta(days=90)
     client_floor = sql(CLIENT_FLOOR_SQL, [client.pk, client.pk, client.pk, since, client.pk])
     record = f"/clinic/clients/{client.public_id}/"
@@ -247,7 +289,108 @@ def main() -> None:
     if "brief" in wanted:
         measure("brief", f"{record}brief/", client_floor, args.runs)
     if "report_pdf" in wanted:
-        measure("report_pdf", f"{record}report.pdf", client_floor, args.pdf_runs)
+        measure_report_build(user, membership, client, client_floor, args.pdf_runs, base)
+
+
+def measure_report_build(
+    user: Any, membership: Any, client: Any, floor: Callable[[], None], runs: int, base: dict
+) -> None:
+    """The PDF report is built by the task worker (insights.report_jobs), not in a request: time
+    the job's build function itself (the client's whole record, default period: first answer to
+    today), each run on a new queued job, alternating with the client floor.
+
+    The seeded clients never answered the consent question, so their care team would see none
+    of their questionnaires: for the report's runs this client has consented (the practice's
+    default sharing), and the consent state is put back afterwards."""
+    from interlude.consents.models import ClientPrivacy, ConsentStatus
+
+    before = ClientPrivacy.objects.filter(client=client).first()
+    ClientPrivacy.objects.update_or_create(
+        client=client, defaults={"consent_status": ConsentStatus.ACCEPTED}
+    )
+    try:
+        _measure_report_build(user, membership, client, floor, runs, base)
+    finally:
+        if before is None:
+            ClientPrivacy.objects.filter(client=client).delete()
+        else:
+            before.save()
+
+
+def _measure_report_build(
+    user: Any, membership: Any, client: Any, floor: Callable[[], None], runs: int, base: dict
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interlude.consents.access import Category, Viewer, care_access_for
+    from interlude.insights import report_jobs
+    from interlude.insights.models import ReportJob
+
+    care = care_access_for(client=client, user=user, viewer=Viewer.CARE_TEAM, membership=membership)
+    assert care.can_see(Category.MEASURES), care.categories
+    period, errors = report_jobs.report_range(care=care, raw_from=None, raw_to=None)
+    assert not errors, errors
+
+    def queued() -> ReportJob:
+        return ReportJob.objects.create(
+            practice_id=client.practice_id,
+            client=client,
+            requested_by=user,
+            viewer=Viewer.CARE_TEAM.value,
+            membership=membership,
+            date_from=period.start,
+            date_to=period.end,
+        )
+
+    def done(job: ReportJob) -> ReportJob:
+        job.refresh_from_db()
+        assert job.status == "ready", (job.status, job.error)
+        path = report_jobs.report_file_path(job.file_name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        job.delete()
+        return job
+
+    done_job = queued()  # warm-up: templates, fonts, first compile
+    report_jobs.report_job_build(job_id=done_job.pk)
+    done(done_job)
+    floor()
+    job = queued()
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        report_jobs.report_job_build(job_id=job.pk)
+    queries = len(ctx.captured_queries)
+    built = done(job)
+    build_ms: list[float] = []
+    floor_ms: list[float] = []
+    for _ in range(runs):
+        job = queued()
+        start = time.perf_counter()
+        report_jobs.report_job_build(job_id=job.pk)
+        build_ms.append((time.perf_counter() - start) * 1000)
+        done(job)
+        start = time.perf_counter()
+        floor()
+        floor_ms.append((time.perf_counter() - start) * 1000)
+    floor_p95 = p95(floor_ms)
+    emit(
+        {
+            "bench": "report_pdf",
+            **base,
+            "path": "insights.report_jobs.report_job_build (task worker)",
+            "runs": runs,
+            "p50_ms": round(statistics.median(build_ms), 1),
+            "p95_ms": round(p95(build_ms), 1),
+            "queries": queries,
+            "kb": (built.size or 0) // 1024,
+            "pages": built.pages,
+            "steps": built.steps_total,
+            "floor_p50_ms": round(statistics.median(floor_ms), 2),
+            "floor_p95_ms": round(floor_p95, 2),
+            "ratio": round(p95(build_ms) / floor_p95, 1),
+        }
+    )
 
 
 if __name__ == "__main__":
