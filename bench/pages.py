@@ -18,7 +18,7 @@ DATABASE_URL (PostgreSQL) pointing at the bench database:
      (PAGE_SIZE rows, "most need first"). caseload_page1 is that first page at every size.
    - record, brief: one client with `--years` of data;
    - report_pdf: the same client's PDF report, timed as the task worker builds it (the job's
-     build function, insights.report_jobs.report_job_build), not through a request.
+     build function, insights.services.report_job_build), not through a request.
    Each against its floor, timed the same way in the same process, alternating request and floor:
    - caseload floor: one SQL statement over the same rows (per client of the clinician: latest
      PHQ-9 and GAD-7 totals, last check-in, open alert count); for a first page, the same
@@ -295,7 +295,7 @@ def main() -> None:
 def measure_report_build(
     user: Any, membership: Any, client: Any, floor: Callable[[], None], runs: int, base: dict
 ) -> None:
-    """The PDF report is built by the task worker (insights.report_jobs), not in a request: time
+    """The PDF report is built by the task worker (insights.services), not in a request: time
     the job's build function itself (the client's whole record, default period: first answer to
     today), each run on a new queued job, alternating with the client floor.
 
@@ -324,12 +324,12 @@ def _measure_report_build(
     from django.test.utils import CaptureQueriesContext
 
     from interlude.consents.access import Category, Viewer, care_access_for
-    from interlude.insights import report_jobs
+    from interlude.insights import services
     from interlude.insights.models import ReportJob
 
     care = care_access_for(client=client, user=user, viewer=Viewer.CARE_TEAM, membership=membership)
     assert care.can_see(Category.MEASURES), care.categories
-    period, errors = report_jobs.report_range(care=care, raw_from=None, raw_to=None)
+    period, errors = services.report_range(care=care, raw_from=None, raw_to=None)
     assert not errors, errors
 
     def queued() -> ReportJob:
@@ -346,20 +346,20 @@ def _measure_report_build(
     def done(job: ReportJob) -> ReportJob:
         job.refresh_from_db()
         assert job.status == "ready", (job.status, job.error)
-        path = report_jobs.report_file_path(job.file_name)
+        path = services.report_file_path(job.file_name)
         if path is not None:
             path.unlink(missing_ok=True)
         job.delete()
         return job
 
     done_job = queued()  # warm-up: templates, fonts, first compile
-    report_jobs.report_job_build(job_id=done_job.pk)
+    services.report_job_build(job_id=done_job.pk)
     done(done_job)
     floor()
     job = queued()
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as ctx:
-        report_jobs.report_job_build(job_id=job.pk)
+        services.report_job_build(job_id=job.pk)
     queries = len(ctx.captured_queries)
     built = done(job)
     build_ms: list[float] = []
@@ -367,7 +367,7 @@ def _measure_report_build(
     for _ in range(runs):
         job = queued()
         start = time.perf_counter()
-        report_jobs.report_job_build(job_id=job.pk)
+        services.report_job_build(job_id=job.pk)
         build_ms.append((time.perf_counter() - start) * 1000)
         done(job)
         start = time.perf_counter()
@@ -378,7 +378,7 @@ def _measure_report_build(
         {
             "bench": "report_pdf",
             **base,
-            "path": "insights.report_jobs.report_job_build (task worker)",
+            "path": "insights.services.report_job_build (task worker)",
             "runs": runs,
             "p50_ms": round(statistics.median(build_ms), 1),
             "p95_ms": round(p95(build_ms), 1),

@@ -325,7 +325,7 @@ from interlude.clinic.services import client_create, practice_create
 from interlude.consents.access import Viewer, care_access_for
 from interlude.core.clock import client_today
 from interlude.insights.report import DateRange
-from interlude.insights.report_jobs import report_job_request
+from interlude.insights.services import report_job_request
 from interlude.measures.models import EnteredBy
 from interlude.measures.services import response_submit
 owner = User.objects.create_user(
@@ -353,7 +353,7 @@ REPORT_STATE = """
 import json
 from django.conf import settings
 from interlude.insights.models import ReportJob
-from interlude.insights.report_jobs import report_job_build
+from interlude.insights.services import report_job_build
 job = ReportJob.objects.get(pk={job})
 path = settings.REPORTS_DIR / job.file_name
 pdf = path.read_bytes() if job.file_name and path.is_file() else b""

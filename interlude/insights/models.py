@@ -69,7 +69,7 @@ BUILDING_STATUSES = (ReportStatus.QUEUED, ReportStatus.BUILDING)
 
 
 class ReportJob(models.Model):
-    """A clinician's progress report PDF, built by the task worker (insights.report_jobs).
+    """A clinician's progress report PDF, built by the task worker (insights.services).
 
     The PDF waits in `settings.REPORTS_DIR` (owner-only files) for a day; then the file is
     deleted and the row stays as the record of what happened. `categories` is what the client's

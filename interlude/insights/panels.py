@@ -10,7 +10,9 @@ through it; a category the client does not share comes back as a "not shared" ma
   every part), and each panel's template shows its part of the `brief`. A panel another app
   registers for the brief shows its own context with its own template.
 - The progress report: the questionnaires (the reliable-change table and a chart per measure);
-  a report panel names the measures it shows in `measures`, for the report's header.
+  a report panel names the measures it shows in `measures`, for the report's header. The
+  report's page (`report_context`) is the preview's and the PDF's: the task worker renders it
+  through the hook registered at the end of this module (insights.services).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from interlude.accounts.models import User
 from interlude.consents.access import CareAccess, Category
 from interlude.consents.markers import NotShared, not_shared_marker
-from interlude.core.panels import Page, panel_register
-from interlude.insights import report
+from interlude.core.panels import Page, panel_register, panels_build
+from interlude.insights import report, services
 from interlude.insights.selectors_brief import (
     BriefPeriod,
     brief_alerts,
@@ -196,3 +202,55 @@ def report_questionnaires(
         "not_shared": not_shared_marker(access=access, category=Category.MEASURES),
         "measures": [i.short_name for i in instruments],
     }
+
+
+# --- the report's page (the preview and the PDF the worker makes) -----------------------------
+def report_context(
+    *,
+    care: CareAccess,
+    date_range: report.DateRange,
+    prepared_by: User,
+    for_print: bool,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, Any]:
+    """What the report's templates show, for the preview page and the PDF alike: each panel
+    registered for the report, built for this viewer over the period."""
+    client = care.client
+    panels = panels_build(
+        page=Page.REPORT,
+        access=care,
+        date_range=date_range,
+        zone=services.report_zone(client.time_zone),
+        for_print=for_print,
+        progress=progress,
+    )
+    practice_today = (
+        timezone.now().astimezone(services.report_zone(client.practice.time_zone)).date()
+    )
+    return {
+        "client": client,
+        "practice": client.practice,
+        "date_range": date_range,
+        "panels": panels,
+        "measures": [name for p in panels for name in p.context.get("measures", [])],
+        "prepared_by": prepared_by.get_full_name() or prepared_by.email,
+        "prepared_on": report.long_date(practice_today),
+        "for_print": for_print,
+    }
+
+
+def report_pdf_html(
+    *,
+    care: CareAccess,
+    date_range: report.DateRange,
+    prepared_by: User,
+    progress: Callable[[int, int], object],
+) -> str:
+    """The HTML WeasyPrint lays out: the report's page for print, as the preview shows it."""
+    context = report_context(
+        care=care, date_range=date_range, prepared_by=prepared_by, for_print=True, progress=progress
+    )
+    return render_to_string("insights/report_pdf.html", context)
+
+
+services.report_renderer_register(report_pdf_html)

@@ -18,9 +18,10 @@ from interlude.consents.access import CareAccess, access_client
 from interlude.core.http import StaffRequest
 from interlude.core.panels import Page, panels_build
 from interlude.core.policy import Access, access
-from interlude.insights import report, report_jobs
+from interlude.insights import report, services
 from interlude.insights.brief import BriefIn, brief_build
 from interlude.insights.models import ReportJob, ReportStatus
+from interlude.insights.panels import report_context
 from interlude.insights.selectors_brief import brief_not_shared, brief_period
 from interlude.insights.selectors_report import report_job_current, report_job_get
 from interlude.practices.enums import ShareScope
@@ -54,7 +55,7 @@ def _report_page_context(
 ) -> tuple[dict[str, Any], report.DateRange | None]:
     """The preview page's context, and the period when the requested dates are valid."""
     client = care.client
-    date_range, errors = report_jobs.report_range(care=care, raw_from=raw_from, raw_to=raw_to)
+    date_range, errors = services.report_range(care=care, raw_from=raw_from, raw_to=raw_to)
     if errors:
         context: dict[str, Any] = {
             "client": client,
@@ -63,7 +64,7 @@ def _report_page_context(
             "panels": [],
         }
     else:
-        context = report_jobs.report_context(
+        context = report_context(
             care=care, date_range=date_range, prepared_by=request.user, for_print=False
         )
     context |= {
@@ -86,7 +87,7 @@ def client_report(request: StaffRequest, client_id: uuid.UUID) -> HttpResponse:
     return render(request, "insights/report.html", context, status=200 if valid else 400)
 
 
-# --- the PDF: built by the task worker (insights.report_jobs) ----------------------------------
+# --- the PDF: built by the task worker (insights.services) ----------------------------------
 JOB_TEMPLATE = "insights/report_job.html"
 POLL_SECONDS = 2
 
@@ -100,7 +101,7 @@ def _job_context(
         "date_range": date_range,
         "start_url": reverse("client_report_pdf", args=[client.public_id]),
         "poll_seconds": POLL_SECONDS,
-        "keep_hours": int(report_jobs.KEEP_FOR.total_seconds() // 3600),
+        "keep_hours": int(services.KEEP_FOR.total_seconds() // 3600),
         "nav": "caseload",
     }
 
@@ -114,18 +115,18 @@ def client_report_pdf(request: StaffRequest, client_id: uuid.UUID) -> HttpRespon
     care = access_client(user=request.user, client_id=client_id, scope=BRIEF_SCOPES)
     data = request.POST if request.method == "POST" else request.GET
     raw_from, raw_to = data.get("from"), data.get("to")
-    date_range, errors = report_jobs.report_range(care=care, raw_from=raw_from, raw_to=raw_to)
+    date_range, errors = services.report_range(care=care, raw_from=raw_from, raw_to=raw_to)
     if errors:
         context, _ = _report_page_context(request, care, raw_from=raw_from, raw_to=raw_to)
         return render(request, "insights/report.html", context, status=400)
     if request.method == "POST":
-        job, _ = report_jobs.report_job_request(care=care, date_range=date_range)
-        return _see_other(job)
-    job = report_job_current(client=care.client, user=request.user, date_range=date_range)
-    if job is not None:
-        job = report_jobs.report_job_recheck(job=job, care=care)
+        asked, _ = services.report_job_request(care=care, date_range=date_range)
+        return _see_other(asked)
+    current = report_job_current(client=care.client, user=request.user, date_range=date_range)
+    if current is not None:
+        current = services.report_job_recheck(job=current, care=care)
     return render(
-        request, JOB_TEMPLATE, _job_context(job, client=care.client, date_range=date_range)
+        request, JOB_TEMPLATE, _job_context(current, client=care.client, date_range=date_range)
     )
 
 
@@ -164,7 +165,7 @@ def report_job_page(request: StaffRequest, report_id: uuid.UUID) -> HttpResponse
         context = _job_context(job, client=job.client, date_range=_period(job))
         return render(request, f"{JOB_TEMPLATE}#report-job-status", context)
     job, care = _own_job(request, report_id)
-    job = report_jobs.report_job_recheck(job=job, care=care)
+    job = services.report_job_recheck(job=job, care=care)
     return render(
         request, JOB_TEMPLATE, _job_context(job, client=job.client, date_range=_period(job))
     )
@@ -172,12 +173,12 @@ def report_job_page(request: StaffRequest, report_id: uuid.UUID) -> HttpResponse
 
 @access(Access.CLINICIAN)
 @require_GET
-def report_job_download(request: StaffRequest, report_id: uuid.UUID) -> HttpResponse:
+def report_job_download(request: StaffRequest, report_id: uuid.UUID) -> HttpResponse | FileResponse:
     """The PDF, once the gate has let the clinician in again and the client's sharing still
     covers what it shows; audited as exported. Otherwise the page says why (and offers a new
     one); a PDF made under wider sharing is deleted there and then."""
     job, care = _own_job(request, report_id)
-    handle = report_jobs.report_job_serve(job=job, care=care)
+    handle = services.report_job_serve(job=job, care=care)
     if handle is None:
         if job.is_building:
             return _see_other(job)
@@ -191,7 +192,7 @@ def report_job_download(request: StaffRequest, report_id: uuid.UUID) -> HttpResp
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=report.report_filename(report_jobs.report_download_day(job)),
+        filename=report.report_filename(services.report_download_day(job)),
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store, private"

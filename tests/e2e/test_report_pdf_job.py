@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from interlude.insights.models import ReportJob, ReportStatus
-from interlude.insights.report_jobs import report_job_build
+from interlude.insights.services import report_job_build
 from interlude.measures.services import response_submit
 from tests.e2e.conftest import check_axe, goto, login, screenshot
 from tests.factories import PASSWORD, clinician_with_client

@@ -17,7 +17,7 @@ from django.test import Client as HttpClient
 from interlude.audit.enums import AuditAction
 from interlude.audit.models import AuditEvent
 from interlude.consents.sharing_services import sharing_update
-from interlude.insights import report, report_jobs
+from interlude.insights import report, services
 from interlude.insights.models import ReportExpiry, ReportJob, ReportStatus
 from interlude.measures.services import response_submit
 from tests.factories import (
@@ -100,20 +100,20 @@ def test_asking_queues_a_job_and_the_worker_builds_it_with_its_progress(
 ):
     membership, client = care
     steps: list[tuple[str, int, int, str]] = []
-    original = report_jobs._progress
+    original = services._progress
 
     def watch(job, *, done, total, step):
         original(job, done=done, total=total, step=step)
         row = ReportJob.objects.get(pk=job.pk)
         steps.append((row.status, row.steps_done, row.steps_total, row.step))
 
-    monkeypatch.setattr(report_jobs, "_progress", watch)
+    monkeypatch.setattr(services, "_progress", watch)
     http = _as(membership.user)
     response, _ = _ask(http, client, django_capture_on_commit_callbacks, execute=False)
     job = _job()
     assert (job.status, job.steps_done, job.steps_total, job.step) == ("queued", 0, 0, "")
     queued = http.get(f"/clinic/reports/{job.public_id}/")
-    assert report_jobs.report_job_build(job_id=job.pk) is True
+    assert services.report_job_build(job_id=job.pk) is True
 
     assert response.status_code == 303
     assert response["Location"] == f"/clinic/reports/{job.public_id}/"
@@ -210,8 +210,8 @@ def test_the_task_twice_builds_once_and_a_stalled_build_is_taken_over(
     care, django_capture_on_commit_callbacks, reports_dir
 ):
     _, job = _built(care, django_capture_on_commit_callbacks)
-    assert report_jobs.report_job_build(job_id=job.pk) is False  # ready: left alone
-    assert report_jobs.report_job_build(job_id=10**9) is False  # gone
+    assert services.report_job_build(job_id=job.pk) is False  # ready: left alone
+    assert services.report_job_build(job_id=10**9) is False  # gone
 
     # A worker died half-way: the job says "building" and has not moved for a while.
     membership, client = care
@@ -222,9 +222,9 @@ def test_the_task_twice_builds_once_and_a_stalled_build_is_taken_over(
         status=ReportStatus.BUILDING, attempt=1, progress_at=NOW + timedelta(hours=2)
     )
     with time_machine.travel(NOW + timedelta(hours=2, minutes=5), tick=False):
-        assert report_jobs.report_job_build(job_id=stalled.pk) is False  # still moving
+        assert services.report_job_build(job_id=stalled.pk) is False  # still moving
     with time_machine.travel(NOW + timedelta(hours=2, minutes=11), tick=False):
-        assert report_jobs.report_job_build(job_id=stalled.pk) is True
+        assert services.report_job_build(job_id=stalled.pk) is True
     stalled.refresh_from_db()
     assert (stalled.status, stalled.attempt) == (ReportStatus.READY, 2)
     assert stalled.file_name == f"{stalled.public_id.hex}-2.pdf"
@@ -249,7 +249,7 @@ def test_a_build_that_fails_says_so_calmly_and_offers_to_try_again(
         ReportStatus.FAILED,
         "Something went wrong while making the PDF.",
     )
-    assert list(report_jobs.reports_dir().iterdir()) == []
+    assert list(services.reports_dir().iterdir()) == []
     html = page.content.decode()
     assert "The PDF could not be made" in html
     assert "Something went wrong while making the PDF. Nothing was downloaded." in html
@@ -391,11 +391,11 @@ def test_the_sweep_deletes_pdfs_a_day_old(care, django_capture_on_commit_callbac
     path = reports_dir / job.file_name
 
     with time_machine.travel(NOW + timedelta(hours=23, minutes=59), tick=False):
-        assert report_jobs.reports_sweep() == {"expired": 0, "stale": 0, "strays": 0}
+        assert services.reports_sweep() == {"expired": 0, "stale": 0, "strays": 0}
         assert path.exists()
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
-        assert report_jobs.reports_sweep() == {"expired": 1, "stale": 0, "strays": 0}
-        assert report_jobs.reports_sweep() == {"expired": 0, "stale": 0, "strays": 0}
+        assert services.reports_sweep() == {"expired": 1, "stale": 0, "strays": 0}
+        assert services.reports_sweep() == {"expired": 0, "stale": 0, "strays": 0}
         page = _as(job.requested_by).get(f"/clinic/reports/{job.public_id}/download/")
 
     assert not path.exists()
@@ -433,9 +433,9 @@ def test_the_sweep_fails_jobs_that_died_and_removes_stray_files(
     fresh.write_bytes(b"being written")
 
     with time_machine.travel(NOW + timedelta(minutes=59), tick=False):
-        assert report_jobs.reports_sweep() == {"expired": 0, "stale": 0, "strays": 1}
+        assert services.reports_sweep() == {"expired": 0, "stale": 0, "strays": 1}
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        assert report_jobs.reports_sweep() == {"expired": 0, "stale": 1, "strays": 0}
+        assert services.reports_sweep() == {"expired": 0, "stale": 1, "strays": 0}
 
     job.refresh_from_db()
     assert (job.status, job.error) == (ReportStatus.FAILED, "Making the PDF took too long.")

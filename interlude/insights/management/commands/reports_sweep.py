@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from interlude.core.periodic import run_every
-from interlude.insights.report_jobs import reports_sweep
+from interlude.insights.services import reports_sweep
 from interlude.insights.tasks import reports_sweep_run
 
 

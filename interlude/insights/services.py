@@ -1,5 +1,5 @@
-"""The progress report PDF, built by the task worker: the report's context (the preview page uses
-it too), asking for the PDF, building it, serving it, and the sweep that deletes it after a day.
+"""The progress report PDF, built by the task worker: the report's period, asking for the PDF,
+building it, serving it, and the sweep that deletes it after a day.
 
 DESIGN.md ("Layers"): long jobs have a job row with status and progress that the page polls. The
 pattern is the client's data export's (rights.services):
@@ -29,20 +29,18 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.audit.services import event_report_exported
 from interlude.consents.access import CareAccess, Category, Viewer, care_access_for
 from interlude.core.errors import ApplicationError
-from interlude.core.panels import Page, panels_build
 from interlude.core.private_files import private_dir
 from interlude.insights import report
 from interlude.insights.models import BUILDING_STATUSES, ReportExpiry, ReportJob, ReportStatus
@@ -75,7 +73,8 @@ WRITE_STEP = "Writing the PDF"
 
 
 # --- the report's context (page and PDF) ----------------------------------------------------
-def _zone(name: str) -> ZoneInfo:
+def report_zone(name: str) -> ZoneInfo:
+    """A zone by name (UTC for a name that is not one), as the report's dates use it."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -88,7 +87,7 @@ def report_range(
     """The period asked for (default: from the first answer this viewer may see to today, the
     client's day), and what is wrong with the request, if anything."""
     client = care.client
-    zone = _zone(client.time_zone)
+    zone = report_zone(client.time_zone)
     today = timezone.now().astimezone(zone).date()
     first = report_first_day(access=care, zone=zone)
     return report.range_parse(
@@ -96,36 +95,26 @@ def report_range(
     )
 
 
-def report_context(
-    *,
-    care: CareAccess,
-    date_range: report.DateRange,
-    prepared_by: User,
-    for_print: bool,
-    progress: Callable[[int, int], object] | None = None,
-) -> dict[str, Any]:
-    """What the report's templates show, for the preview page and the PDF alike: each panel
-    registered for the report, built for this viewer over the period."""
-    client = care.client
-    panels = panels_build(
-        page=Page.REPORT,
-        access=care,
-        date_range=date_range,
-        zone=_zone(client.time_zone),
-        for_print=for_print,
-        progress=progress,
-    )
-    practice_today = timezone.now().astimezone(_zone(client.practice.time_zone)).date()
-    return {
-        "client": client,
-        "practice": client.practice,
-        "date_range": date_range,
-        "panels": panels,
-        "measures": [name for p in panels for name in p.context.get("measures", [])],
-        "prepared_by": prepared_by.get_full_name() or prepared_by.email,
-        "prepared_on": report.long_date(practice_today),
-        "for_print": for_print,
-    }
+# The report's HTML is made of the panels registered for it (core.panels), which belong to the
+# screens: insights.panels registers the function that renders it (DESIGN.md "Layers": a hook
+# registered from above), the same one the preview page uses, so the PDF is the page.
+class ReportRenderer(Protocol):
+    def __call__(
+        self,
+        *,
+        care: CareAccess,
+        date_range: report.DateRange,
+        prepared_by: User,
+        progress: Callable[[int, int], object],
+    ) -> str: ...
+
+
+_RENDERER: list[ReportRenderer] = []
+
+
+def report_renderer_register(fn: ReportRenderer) -> None:
+    """Set the function that renders a report's PDF page (insights.panels does, at start-up)."""
+    _RENDERER[:] = [fn]
 
 
 def report_categories_seen(*, care: CareAccess) -> list[str]:
@@ -136,7 +125,7 @@ def report_categories_seen(*, care: CareAccess) -> list[str]:
 def report_download_day(job: ReportJob) -> date:
     """The practice's day the PDF was made: its file name."""
     made = job.finished_at or job.created_at
-    return made.astimezone(_zone(job.client.practice.time_zone)).date()
+    return made.astimezone(report_zone(job.client.practice.time_zone)).date()
 
 
 # --- the files --------------------------------------------------------------------------------
@@ -320,14 +309,14 @@ def _build(job: ReportJob) -> None:
         )
         _progress(job, done=done, total=total[0], step=step)
 
-    context = report_context(
+    if not _RENDERER:
+        raise ApplicationError("No report renderer is registered (insights.panels).")
+    html = _RENDERER[0](
         care=care,
         date_range=report.DateRange(job.date_from, job.date_to),
         prepared_by=job.requested_by,
-        for_print=True,
         progress=charted,
     )
-    html = render_to_string("insights/report_pdf.html", context)
     if not total[0]:  # no panel charted anything (none registered): two steps left
         total[0] = extra
         _progress(job, done=0, total=extra, step=LAYOUT_STEP)
