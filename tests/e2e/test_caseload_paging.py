@@ -55,7 +55,7 @@ def test_pages_filter_and_search_with_htmx(new_page, big_caseload):
     rows = page.locator(".caseload-table tbody tr")
     assert rows.count() == PAGE
     count = page.locator(".caseload-count")
-    assert count.inner_text() == f"clients 1\u2013{PAGE} of {current}."
+    assert count.inner_text() == f"Showing 1\u2013{PAGE} of {current} clients."
     pager = page.get_by_role("navigation", name="Pages of clients")
     assert pager.locator('[aria-current="page"]').inner_text() == "1"
     check_axe(page)
@@ -65,7 +65,10 @@ def test_pages_filter_and_search_with_htmx(new_page, big_caseload):
     pager.get_by_role("link", name="Page 2").click()
     page.wait_for_url(re.compile(r"/clinic/\?page=2$"))
     assert pager.locator('[aria-current="page"]').inner_text() == "2"
-    assert count.inner_text() == f"clients {PAGE + 1}\u2013{min(2 * PAGE, current)} of {current}."
+    assert (
+        count.inner_text()
+        == f"Showing {PAGE + 1}\u2013{min(2 * PAGE, current)} of {current} clients."
+    )
 
     # A filter resets to its first page and goes into the address.
     page.get_by_label("No check-in for").select_option("7")

@@ -227,7 +227,8 @@ def caseload(request: StaffRequest) -> HttpResponse:
         )
     except ApplicationError as exc:
         problem, filters = exc, CaseloadFilters()
-        result = CaseloadPage([], 0, 1, 1, len(accesses), 0, 0)
+        current = sum(1 for a in accesses if a.client.status != ClientStatus.DISCHARGED)
+        result = CaseloadPage([], 0, 1, 1, len(accesses), current, 0)
     rows = result.rows
     inbox_url = reverse("alert_inbox")
     now = timezone.now()

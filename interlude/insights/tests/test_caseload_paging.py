@@ -118,7 +118,7 @@ def test_pages_keep_the_most_need_first_order(small_pages):
         ["Sam Fine"],
     ]
     page2 = http.get("/clinic/", {"page": "2"})
-    assert "clients 4\u20136 of 10." in text(page2)
+    assert "Showing 4\u20136 of 10 clients." in text(page2)
     assert '<span aria-current="page" class="pager-current">2</span>' in page2.content.decode()
     # The need count covers every page, not just this one.
     assert page2.context["attention_count"] == 7
@@ -195,7 +195,7 @@ def test_name_search_is_sent_in_the_body_and_finds_across_pages(small_pages):
 
     assert response.status_code == 200
     assert names(response) == ["Abe Fine", "Sam Fine"]
-    assert "Matching \u201cfine\u201d: clients 1\u20132 of 2" in text(response)
+    assert "Showing 1\u20132 of 2 clients matching \u201cfine\u201d." in text(response)
     partial = http.post("/clinic/", {"q": "ZED"}, HTTP_HX_REQUEST="true")
     assert names(partial) == ["Zed Critical"]
     assert partial.content.decode().lstrip().startswith('<div id="caseload-table"')
