@@ -193,6 +193,9 @@ def report_job_request(*, care: CareAccess, date_range: report.DateRange) -> tup
     client, user = care.client, care.user
     existing = _building(client=client, user=user, date_range=date_range)
     if existing is not None:
+        if _stalled(existing, now=timezone.now()):
+            # Its worker died (or its task was lost): asking again is the retry.
+            transaction.on_commit(lambda: _enqueue(existing.pk))
         return existing, False
     try:
         with transaction.atomic():
@@ -222,6 +225,11 @@ def report_job_request(*, care: CareAccess, date_range: report.DateRange) -> tup
             raise
         return current, False
     return job, True
+
+
+def _stalled(job: ReportJob, *, now: Any) -> bool:
+    last = job.progress_at if job.status == ReportStatus.BUILDING else job.created_at
+    return last is not None and last < now - STALL_AFTER
 
 
 def _enqueue(job_id: int) -> None:

@@ -230,6 +230,28 @@ def test_the_task_twice_builds_once_and_a_stalled_build_is_taken_over(
     assert stalled.file_name == f"{stalled.public_id.hex}-2.pdf"
 
 
+def test_asking_again_for_a_stalled_build_is_the_retry(
+    care, django_capture_on_commit_callbacks, clock
+):
+    membership, client = care
+    http = _as(membership.user)
+    _ask(http, client, django_capture_on_commit_callbacks, execute=False)
+    job = _job()
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.BUILDING, progress_at=NOW)
+
+    clock.shift(timedelta(minutes=5))
+    _, moving = _ask(http, client, django_capture_on_commit_callbacks, execute=False)
+    clock.shift(timedelta(minutes=6))
+    http = _as(membership.user)
+    response, _ = _ask(http, client, django_capture_on_commit_callbacks)
+
+    assert moving == []  # still moving: asking again only shows it
+    assert response["Location"] == f"/clinic/reports/{job.public_id}/"
+    job.refresh_from_db()
+    assert (job.status, job.attempt) == (ReportStatus.READY, 1)
+    assert ReportJob.objects.count() == 1
+
+
 def test_a_build_that_fails_says_so_calmly_and_offers_to_try_again(
     care, django_capture_on_commit_callbacks, monkeypatch, reports_dir
 ):
