@@ -258,9 +258,9 @@ def _claim(job_id: int) -> ReportJob | None:
     )
     if not claimed:
         return None
-    return ReportJob.objects.select_related(
-        "client__practice", "client__privacy", "requested_by", "membership"
-    ).get(pk=job_id)
+    return ReportJob.objects.select_related("client__practice", "requested_by", "membership").get(
+        pk=job_id
+    )
 
 
 def _mine(job: ReportJob) -> Any:
