@@ -35,6 +35,8 @@ JOBS: list[tuple[str, int | str, str]] = [
     ("exports_sweep", 300, "interlude.rights.tasks.exports_sweep_run"),
     # Imports: reads whose worker died queued again, uploads not added in a day deleted.
     ("imports_sweep", 300, "interlude.interop.tasks.imports_sweep_run"),
+    # Progress report PDFs: files a day old deleted, their jobs marked expired.
+    ("reports_sweep", 300, "interlude.insights.tasks.reports_sweep_run"),
     # Signed checkpoints of the audit chain head, off the database (SR-32, ADR 0015).
     (
         "audit_checkpoint",
