@@ -73,9 +73,10 @@ def _now():
 PHQ9_16 = [2, 2, 2, 2, 2, 2, 2, 2, 0]
 PHQ9_9 = [1, 1, 1, 1, 1, 1, 1, 2, 0]
 PHQ9_CRITICAL = [2, 2, 2, 2, 2, 2, 2, 2, 1]
-# The record's statements: the request (session, user, user session x3, membership, the
-# client-profile check, session save: 8); the gate (clinical memberships, the client with its
-# sharing state in the same query, audit head, event, head update: 5); 8 savepoint statements;
+# The record's statements: the request (session, user, membership, the client-profile check: 4;
+# the session and allauth's session row are written at most once a minute, not here); the gate
+# (clinical memberships, the client with its sharing state in the same query, audit head, event,
+# head update: 5); 4 savepoint statements;
 # then one read per source, each in the panel its app registered: instrument definitions and
 # settings (2), care team, invitation, alerts, answer sets, schedules, appointments, the daily
 # series (7); the timeline's eleven reads (check-ins, journal, four worksheets, answer sets,
@@ -84,7 +85,7 @@ PHQ9_CRITICAL = [2, 2, 2, 2, 2, 2, 2, 2, 1]
 # answers) and the practice's default window for its form (2 more); the module switches panel
 # (consents, 1).
 # Categories the client does not share cost no query (their panels say "not shared").
-RECORD_QUERIES = 72
+RECORD_QUERIES = 64
 
 
 # --- data -----------------------------------------------------------------------------------------

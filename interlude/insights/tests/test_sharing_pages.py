@@ -44,11 +44,11 @@ pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 PHQ9_RISK = [2, 2, 2, 2, 2, 2, 2, 2, 1]  # 17, moderately severe; item 9 endorsed
-# The record with nothing shared: 18 reads fewer than RECORD_QUERIES (72). Not read at all: the
+# The record with nothing shared: 18 reads fewer than RECORD_QUERIES (64). Not read at all: the
 # daily series (1), patterns (2), seven of the timeline's reads (the answer sets stay, for scores
 # entered from paper, and the sessions, safety plan versions and alerts, which always reach the
 # care team), the worksheets summary (7), the client's latest recorded day (1).
-NOTHING_SHARED_QUERIES = 54
+NOTHING_SHARED_QUERIES = 46
 
 # What each category puts on the pages, and must never show when it is not shared.
 CANARIES: dict[Category, tuple[str, ...]] = {
