@@ -159,6 +159,8 @@ ALWAYS_ERASED: tuple[str, ...] = (
     "catalog.SuitabilityNote",
     # The caseload's per-client summary: numbers and dates derived from the records above.
     "insights.ClientSummary",
+    # Progress report PDFs the care team asked for (the files go in views_closure, on commit).
+    "insights.ReportJob",
 )
 
 # Always kept: the record of consent and of who accessed the record (append-only or audit

@@ -25,6 +25,7 @@ from interlude.consents.models import ClosureStatus
 from interlude.core.errors import ApplicationError
 from interlude.core.http import InterludeRequest, StaffRequest
 from interlude.core.policy import Access, access
+from interlude.insights.services import reports_delete_for_client
 from interlude.practices.enums import Role
 from interlude.rights.services import exports_delete_for_client
 
@@ -106,8 +107,10 @@ def closure_decide(request: StaffRequest, closure_id: uuid.UUID) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                # Export files sit outside the database: they go when the closure commits.
+                # Export and report files sit outside the database: they go when the closure
+                # commits.
                 exports_delete_for_client(client_id=closure.client_id)
+                reports_delete_for_client(client_id=closure.client_id)
                 done = closure_confirm(
                     closure=closure,
                     actor=request.user,

@@ -363,6 +363,26 @@ def _expire(job: ReportJob, *, because: ReportExpiry, now: Any) -> bool:
     return True
 
 
+def reports_delete_for_client(*, client_id: int) -> int:
+    """Delete every report PDF of one client once the caller's transaction commits (closing an
+    account: nothing of the client may wait in the reports folder; the rows go with the closure,
+    and a build still running finds its row gone and leaves a stray the sweep removes). Returns
+    how many files there were."""
+    names = list(
+        ReportJob.objects.filter(client_id=client_id)
+        .exclude(file_name="")
+        .values_list("file_name", flat=True)
+    )
+
+    def delete_files() -> None:
+        for name in names:
+            _file_delete(name)
+
+    # A closure that is refused keeps them.
+    transaction.on_commit(delete_files)
+    return len(names)
+
+
 def report_sharing_narrowed(*, job: ReportJob, care: CareAccess) -> list[str]:
     """The categories the report was built with that this viewer may no longer see."""
     now_seen = set(report_categories_seen(care=care))

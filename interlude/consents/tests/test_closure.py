@@ -639,13 +639,16 @@ def test_the_owners_list_is_read_in_the_same_queries_whatever_its_length(world):
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_closing_on_the_page_deletes_a_waiting_export_file(
+def test_closing_on_the_page_deletes_a_waiting_export_file_and_report_pdf(
     world, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    from interlude.insights.models import ReportJob, ReportStatus
     from interlude.rights.models import ExportJob, ExportStatus
 
     client, owner = world["client"], world["owner"]
     settings.EXPORTS_DIR = tmp_path
+    settings.REPORTS_DIR = tmp_path / "reports"
+    settings.REPORTS_DIR.mkdir()
     name = "0123456789abcdef0123456789abcdef.zip"
     (tmp_path / name).write_bytes(b"zip of the client")
     ExportJob.objects.create(
@@ -654,6 +657,18 @@ def test_closing_on_the_page_deletes_a_waiting_export_file(
         requested_by=client.user,
         status=ExportStatus.READY,
         file_name=name,
+    )
+    pdf = settings.REPORTS_DIR / "fedcba9876543210fedcba9876543210-1.pdf"
+    pdf.write_bytes(b"%PDF- report of the client")
+    ReportJob.objects.create(
+        practice=client.practice,
+        client=client,
+        requested_by=world["clinician"].user,
+        viewer="care_team",
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 3, 1),
+        status=ReportStatus.READY,
+        file_name=pdf.name,
     )
     _as(client.user).post("/me/close-account/")
     closure = ClosureRequest.objects.get(client=client)
@@ -664,12 +679,15 @@ def test_closing_on_the_page_deletes_a_waiting_export_file(
     with django_capture_on_commit_callbacks(execute=True):
         http.post(url, {"kept": ["alerts"], "retention_reason": "", "confirm": "on"})
     assert (tmp_path / name).exists()
+    assert pdf.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         done = http.post(url, {"kept": [], "retention_reason": "", "confirm": "on"})
 
     assert done.status_code == 302
     assert not (tmp_path / name).exists()
+    assert not pdf.exists()
+    assert not ReportJob.objects.filter(client=client).exists()
 
 
 def test_closure_removes_the_sign_in_limiters_records_of_the_login_name(world):
