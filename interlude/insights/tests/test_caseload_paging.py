@@ -259,6 +259,7 @@ def test_a_summary_computed_in_another_time_zone_is_rebuilt_in_the_clients():
     los_angeles = ZoneInfo("America/Los_Angeles")
     day = timezone.localdate(timezone=los_angeles) - timedelta(days=3)
     # 01:00 and 23:00 on one Los Angeles day fall on two days in Auckland.
+    assert client.user is not None
     for i, hour in enumerate((1, 23)):
         relaxation_session_create(
             client=client,
