@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
 
 from interlude.accounts.models import User
 from interlude.core.clock import client_date
@@ -26,8 +27,11 @@ def _chunks(handle: BinaryIO, *, job: ExportJob, user: User) -> Iterator[bytes]:
 
 
 def export_download_response(*, job: ExportJob | None, user: User) -> StreamingHttpResponse:
-    """A 404 for anything but this client's ready export whose file is still there."""
+    """A 404 for anything but this client's ready export whose file is still there and whose
+    day is not over (the sweep deletes it within minutes; until then it is gone all the same)."""
     if job is None or job.status != ExportStatus.READY:
+        raise Http404
+    if job.expires_at is not None and job.expires_at <= timezone.now():
         raise Http404
     path = storage.path_of(job.file_name)
     if path is None:

@@ -404,6 +404,16 @@ def test_download_streams_the_zip_then_deletes_it(built, exports_dir):
     assert "Prepare my download" in page
 
 
+def test_a_download_past_its_day_is_refused_before_the_sweep_comes(built, exports_dir):
+    _world, http, job = built
+    url = f"{PAGE}{job.public_id}/file/"
+    with time_machine.travel(job.expires_at, tick=False):
+        assert http.get(url).status_code == 404
+    assert (exports_dir / job.file_name).exists()  # the sweep deletes it, not the refusal
+    with time_machine.travel(job.expires_at - timedelta(seconds=1), tick=False):
+        assert http.get(url).status_code == 200
+
+
 def test_a_download_cut_off_half_way_deletes_nothing(built, exports_dir):
     _world, http, job = built
     response = http.get(f"{PAGE}{job.public_id}/file/")
