@@ -62,7 +62,7 @@ SUMMARY_PARTS = frozenset({"scores", "checkins", "activity", "alerts"})
 
 
 class ClientChangedHook(Protocol):
-    def __call__(self, *, client_id: int, parts: frozenset[str]) -> object: ...
+    def __call__(self, *, client_id: int, parts: frozenset[str], added: Any = None) -> object: ...
 
 
 _CLIENT_CHANGED: list[ClientChangedHook] = []
@@ -75,12 +75,14 @@ def client_changed_hook_register(fn: ClientChangedHook) -> None:
         _CLIENT_CHANGED.append(fn)
 
 
-def client_changed(*, client_id: int, parts: Iterable[str]) -> None:
+def client_changed(*, client_id: int, parts: Iterable[str], added: Any = None) -> None:
     """Tell every registered hook that these parts of a client's record changed. Call it inside
-    the transaction that wrote them, so the data and its summary commit together."""
+    the transaction that wrote them, so the data and its summary commit together. `added`: the
+    one record the write added, when that is all it did (a hook may merge it into what it keeps
+    instead of reading the records again)."""
     named = frozenset(parts)
     unknown = named - SUMMARY_PARTS
     if unknown:
         raise ValueError(f"Unknown summary parts: {sorted(unknown)}")
     for fn in _CLIENT_CHANGED:
-        fn(client_id=client_id, parts=named)
+        fn(client_id=client_id, parts=named, added=added)

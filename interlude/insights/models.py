@@ -31,6 +31,10 @@ class ClientSummary(models.Model):
     # answers (scored or not), newest first, kept apart for imported answers under "import:<code>"
     # so a viewer not shown imported data still gets their own newest ones.
     scores = models.JSONField(default=dict, blank=True)
+    # [[code, id of the newest scored answer, its progress rank], ...] from `scores`
+    # (insights.summary.tracks_from_scores): the caseload orders by need from this narrow
+    # column. Null: not worked out yet (a row from before it existed); the caseload rebuilds it.
+    tracks = models.JSONField(null=True, blank=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)  # the client's own
     last_imported_checkin_at = models.DateTimeField(null=True, blank=True)
     alerts_open = models.PositiveIntegerField(default=0)  # not yet resolved

@@ -13,9 +13,9 @@ number of queries whatever the caseload size, the amount of data or the sharing:
 1-2. the practice's instrument definitions (`measures.selectors.instrument_definitions`);
 3.   alert settings (how many days without a check-in count as a gap);
 4.   for every client, the summary's narrow columns (open and new alerts with the highest
-     severity, the last check-in) with the worst progress of the shown instruments worked out
-     in SQL from the stored answers (`_track_rank_sql`) and the count of overdue
-     questionnaires: enough to order by need and filter, without sending any JSON back;
+     severity, the last check-in, each instrument's newest progress in `tracks`, from which
+     `_track_rank` picks the worst of the shown instruments) and the count of overdue
+     questionnaires: enough to order by need and filter, without the stored answers;
 5.   for the page's rows only, the summary's stored answers (scores, sparklines) and active days;
 6.   for the page's rows only, questionnaire occasions of the last 30 days (answered, missed,
      overdue): read from the occasions themselves, one bounded query through the (client,
@@ -57,9 +57,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -334,48 +332,14 @@ def _score_cells(
     return cells
 
 
-def _track_rank_sql(codes: Sequence[str]) -> tuple[str, list[str]]:
-    """SQL for a summary row's worst progress over the instruments the caseload shows (the
-    same choice as `_score_cells`: newest SPARK_POINTS answers of either origin, the newest
-    scored one per instrument, PHQ-9 and GAD-7 first then the most recent, three at most), as
-    TrackStatus.rank, -1 without any. Read from the summary's JSON for every client, so the
-    whole caseload can be ordered by need without loading the answers themselves.
-
-    PostgreSQL (jsonb) and SQLite (JSON1) spell the JSON functions differently; the shape is
-    the same. Identifiers from the model, quoted; every value is a parameter."""
-    quote = connection.ops.quote_name
-    scores = f"{quote(ClientSummary._meta.db_table)}.{quote('scores')}"
-    marks = ", ".join(["%s"] * len(codes))
-    if connection.vendor == "postgresql":
-        source = f"jsonb_each({scores}) i CROSS JOIN LATERAL jsonb_array_elements(i.value) a"
-        ident = "(a.value->>0)::bigint"
-    else:
-        source = f"json_each({scores}) i, json_each(i.value) a"
-        ident = "(a.value->>0)"
-    prefix = len(IMPORTED_PREFIX)
-    ranks = " ".join(f"WHEN '{t.value}' THEN {t.rank:d}" for t in TrackStatus)
-    # The innermost SELECT lists every stored answer; k numbers them per instrument (either
-    # origin), n numbers the scored ones among the newest SPARK_POINTS.
-    sql = (
-        "COALESCE((SELECT MAX(CASE p.track "  # noqa: S608  # nosec B608 # names from the model
-        f"{ranks} ELSE 0 END) FROM ("
-        "SELECT n.track FROM ("
-        "SELECT k.*, ROW_NUMBER() OVER (PARTITION BY k.code ORDER BY k.at DESC, k.id DESC) AS n "
-        "FROM ("
-        "SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.code ORDER BY e.at DESC, e.id DESC) AS k "
-        "FROM ("
-        f"SELECT CASE WHEN substr(i.key, 1, {prefix:d}) = '{IMPORTED_PREFIX}' "
-        f"THEN substr(i.key, {prefix + 1:d}) ELSE i.key END AS code, "
-        f"{ident} AS id, a.value->>1 AS at, a.value->>3 AS total, a.value->>7 AS track "
-        f"FROM {source}"
-        ") e) k "
-        f"WHERE k.k <= {SPARK_POINTS:d} AND k.total IS NOT NULL AND k.code IN ({marks})"
-        ") n WHERE n.n = 1 "
-        "ORDER BY CASE n.code WHEN 'phq9' THEN 0 WHEN 'gad7' THEN 1 ELSE 2 END, n.id DESC "
-        f"LIMIT {INSTRUMENTS_SHOWN:d}"
-        ") p), -1)"
-    )
-    return sql, list(codes)
+def _track_rank(tracks: list[list[Any]], codes: frozenset[str]) -> int:
+    """The worst progress over the instruments the caseload shows, as TrackStatus.rank (-1
+    without any): the same choice as `_score_cells` (PHQ-9 and GAD-7 first, then the most
+    recent, three at most, of the instruments defined), from the summary's narrow `tracks`
+    ([code, newest scored answer's id, its rank], insights.summary.tracks_from_scores)."""
+    latest = {code: pk for code, pk, _ in tracks if code in codes}
+    shown = set(_pick_instruments(latest))
+    return max((rank for code, _, rank in tracks if code in shown), default=-1)
 
 
 @dataclass(frozen=True)
@@ -391,9 +355,10 @@ class _Key:
     overdue: int
 
 
-def _keys(ids: Sequence[int], codes: Sequence[str], now: datetime) -> dict[int, _Key]:
+def _keys(ids: Sequence[int], codes: frozenset[str], now: datetime) -> dict[int, _Key]:
     """The summary's narrow columns, the worst progress and the overdue questionnaires of
-    every client in `ids`: one query, no JSON sent back."""
+    every client in `ids`: one query. A summary whose `tracks` is not worked out yet is left
+    out (the caller rebuilds it)."""
     since = now - timedelta(days=ADHERENCE_DAYS)
     overdue = (
         QuestionnaireDue.objects.filter(
@@ -407,15 +372,10 @@ def _keys(ids: Sequence[int], codes: Sequence[str], now: datetime) -> dict[int, 
         .annotate(n=Count("id"))
         .values("n")
     )
-    if codes:
-        sql, params = _track_rank_sql(codes)
-        track: Any = RawSQL(sql, params, output_field=IntegerField())  # noqa: S611  # nosec B611 # see _track_rank_sql
-    else:
-        track = Value(-1, output_field=IntegerField())
     rows = (
-        ClientSummary.objects.filter(client_id__in=ids)
+        ClientSummary.objects.filter(client_id__in=ids, tracks__isnull=False)
         .order_by()
-        .annotate(track_rank=track, overdue=Coalesce(Subquery(overdue), 0))
+        .annotate(overdue=Coalesce(Subquery(overdue), 0))
         .values_list(
             "client_id",
             "zone",
@@ -424,14 +384,15 @@ def _keys(ids: Sequence[int], codes: Sequence[str], now: datetime) -> dict[int, 
             "alert_top_rank",
             "last_checkin_at",
             "last_imported_checkin_at",
-            "track_rank",
+            "tracks",
             "overdue",
         )
     )
     result = {}
-    for pk, zone, n_open, n_new, top, own, imported, track_rank, late in rows:
+    for pk, zone, n_open, n_new, top, own, imported, tracks, late in rows:
         last = max((t for t in (own, imported) if t is not None), default=None)
-        result[pk] = _Key(zone, n_open, n_new, top, last, track_rank, late)
+        rank = _track_rank(tracks or [], codes)
+        result[pk] = _Key(zone, n_open, n_new, top, last, rank, late)
     return result
 
 
@@ -603,7 +564,7 @@ def _caseload(accesses: Sequence[CareAccess], practice: Practice, now: datetime)
     queries)."""
     definitions = instrument_definitions(practice=practice)
     gap_days = alert_settings_get(practice=practice).no_checkin_days
-    codes = sorted(definitions)
+    codes = frozenset(definitions)
     ids = [a.client.pk for a in accesses]
     keys = _keys(ids, codes, now) if ids else {}
     stale = [

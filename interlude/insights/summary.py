@@ -9,7 +9,8 @@ command and for a summary the caseload finds missing or computed in another time
 What each part holds (nothing depends on "now"; windows are applied when read):
 - scores: per instrument, the newest SPARK_POINTS answers (scored or not, as the caseload
   counts them), newest first; imported answers kept apart under "import:<code>" (which rows are
-  imported is `consents.rules.IMPORTED_ROWS`' answer);
+  imported is `consents.rules.IMPORTED_ROWS`' answer); and beside them `tracks`, each
+  instrument's newest scored answer's id and progress rank (`tracks_from_scores`);
 - checkins: the newest own and imported check-in times, and the newest own check-ins' local
   days (each on its own zone's calendar) for "active days";
 - activity: the newest local days with relaxation (RELAXATION) and with exposure practice,
@@ -28,6 +29,7 @@ from django.db import transaction
 from django.db.models import Case, Count, F, Max, Model, Q, QuerySet, Value, When, Window
 from django.db.models.fields import BooleanField
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from interlude.alerts.models import Alert, AlertStatus
 from interlude.consents import rules
@@ -41,6 +43,7 @@ from interlude.exercises.models import (
     ThoughtRecord,
 )
 from interlude.insights.models import ClientSummary
+from interlude.measures.change import TrackStatus
 from interlude.measures.models import QuestionnaireResponse
 from interlude.practices.enums import ShareScope
 from interlude.practices.models import Client
@@ -52,6 +55,7 @@ SPARK_POINTS = 12  # the caseload's sparkline: the last 12 answers per instrumen
 DAYS_KEPT = 20
 PAGE = 200  # rows read at a time while collecting days
 IMPORTED_PREFIX = "import:"
+TRACK_RANKS = {t.value: t.rank for t in TrackStatus}
 
 # What each category's active days are read from: (model, the instant field).
 ACTIVITY_SOURCES: dict[ShareScope, tuple[tuple[type[Model], str], ...]] = {
@@ -117,6 +121,24 @@ def _scores(client_id: int) -> dict[str, list[list[Any]]]:
     for code, imported_row, pk, at, entered_by, *rest in rows:
         key = f"{IMPORTED_PREFIX}{code}" if imported_row else code
         result.setdefault(key, []).append([pk, _iso(at), entered_by, *rest])
+    return result
+
+
+def tracks_from_scores(scores: dict[str, list[list[Any]]]) -> list[list[Any]]:
+    """Per instrument, own and imported answers merged: [code, id of the newest scored answer
+    among its newest SPARK_POINTS, that answer's TrackStatus rank (an unknown status counts as
+    on track)], by code. What the caseload orders by (the worst over the instruments it shows,
+    chosen from these by the viewer's instrument definitions) without reading the answers.
+    Stored answers are [id, submitted_at (ISO), entered_by, total, ...] (models.ClientSummary)."""
+    merged: dict[str, list[list[Any]]] = {}
+    for key, answers in scores.items():
+        merged.setdefault(key.removeprefix(IMPORTED_PREFIX), []).extend(answers)
+    result = []
+    for code in sorted(merged):
+        newest = sorted(merged[code], key=lambda a: (a[1], a[0]), reverse=True)[:SPARK_POINTS]
+        scored = next((a for a in newest if a[3] is not None), None)
+        if scored is not None:
+            result.append([code, scored[0], TRACK_RANKS.get(scored[7], 0)])
     return result
 
 
@@ -191,6 +213,7 @@ def summary_values(*, client: Client, parts: Iterable[str] = SUMMARY_PARTS) -> d
     values: dict[str, Any] = {}
     if "scores" in parts:
         values["scores"] = _scores(client.pk)
+        values["tracks"] = tracks_from_scores(values["scores"])
     if "alerts" in parts:
         values.update(_alerts(client.pk))
     days: dict[str, list[str]] = {}
@@ -226,14 +249,65 @@ def _fresh(client: Client) -> ClientSummary:
 
 
 # --- writes ---------------------------------------------------------------------------------------
-def summary_refresh(*, client_id: int, parts: Iterable[str] = SUMMARY_PARTS) -> ClientSummary:
+def _checkin_merge(client_id: int, checkin: CheckIn) -> bool:
+    """Merge one new check-in into the stored summary (two statements: the row locked, and an
+    update when anything moved), instead of reading the client's check-ins again. Exact: the
+    newest check-in time is the later of the stored one and this one, and the newest DAYS_KEPT
+    days of all check-ins are those of the stored days and this one's (any day not stored is
+    older than every stored day, or fewer than DAYS_KEPT are stored and they are all). False,
+    with nothing written, when there is no summary or it was computed in another time zone:
+    the caller recomputes."""
+    client = checkin.client  # the service created it with the client: no query
+    row = (
+        ClientSummary.objects.select_for_update(of=("self",))
+        .filter(client_id=client_id)
+        .values_list("zone", "last_checkin_at", "last_imported_checkin_at", "active_days")
+        .first()
+    )
+    if row is None or row[0] != client.time_zone:
+        return False
+    _, own, imported, days = row
+    at = _aware(checkin.recorded_at)
+    changes: dict[str, Any] = {}
+    if rules.IMPORTED_ROWS["tracking.CheckIn"].test(checkin):
+        if imported is None or at > imported:
+            changes["last_imported_checkin_at"] = at
+    else:
+        if own is None or at > own:
+            changes["last_checkin_at"] = at
+        key = ShareScope.CHECKINS.value
+        days = dict(days or {})
+        day = at.astimezone(zone_named(checkin.time_zone or client.time_zone)).date().isoformat()
+        kept = days.get(key, [])
+        if day not in kept:
+            merged = sorted({*kept, day}, reverse=True)[:DAYS_KEPT]
+            if merged != kept:
+                changes["active_days"] = {**days, key: merged}
+    if changes:
+        ClientSummary.objects.filter(client_id=client_id).update(
+            **changes, updated_at=timezone.now()
+        )
+    return True
+
+
+def summary_refresh(
+    *, client_id: int, parts: Iterable[str] = SUMMARY_PARTS, added: Any = None
+) -> ClientSummary | None:
     """Recompute these parts of one client's summary (all of it when there is none yet, or it
     was computed in another time zone), in the caller's transaction. The row is locked before
     the records are read, so a concurrent write for the same client waits and then reads what
-    this one wrote."""
+    this one wrote. `added` (core.hooks.client_changed): a new check-in alone is merged into
+    the stored row instead, and nothing is returned."""
     named = frozenset(parts)
     # The caller's transaction (no savepoint of our own: this runs on every check-in).
     with transaction.atomic(savepoint=False):
+        # The common case, a new check-in: merged into the stored row (None: not read back).
+        if (
+            named == {"checkins"}
+            and isinstance(added, CheckIn)
+            and _checkin_merge(client_id, added)
+        ):
+            return None
         summary = (
             ClientSummary.objects.select_for_update(of=("self",))
             .select_related("client")
@@ -258,9 +332,9 @@ def summary_refresh(*, client_id: int, parts: Iterable[str] = SUMMARY_PARTS) -> 
     return summary
 
 
-def client_changed(*, client_id: int, parts: frozenset[str]) -> None:
+def client_changed(*, client_id: int, parts: frozenset[str], added: Any = None) -> None:
     """The `core.hooks.client_changed` hook (registered in InsightsConfig.ready)."""
-    summary_refresh(client_id=client_id, parts=parts)
+    summary_refresh(client_id=client_id, parts=parts, added=added)
 
 
 def summaries_rebuild(*, client_ids: Sequence[int] | None = None, batch: int = 100) -> int:

@@ -240,7 +240,7 @@ def checkin_create(
                 at=recorded_at,
             )
             # The caseload's summary (last check-in, active days) commits with it.
-            client_changed(client_id=client.pk, parts=("checkins",))
+            client_changed(client_id=client.pk, parts=("checkins",), added=checkin)
     except IntegrityError:
         # Two copies of the same request raced; the other one stored it.
         existing = CheckIn.objects.filter(client=client, idempotency_key=key).first()

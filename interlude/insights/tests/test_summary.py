@@ -124,14 +124,17 @@ class World:
         rng = self.rng
         client = rng.choice(self.clients)
         user = client.user
-        action = rng.randrange(15)
-        if action == 0:
+        action = rng.randrange(17)
+        if action in (0, 15, 16):
+            # A check-in merges into the stored summary (insights.summary._checkin_merge): an
+            # old one, or (15, 16) one of the last two days, mostly newer than any stored.
+            recent = NOW - timedelta(minutes=rng.randrange(0, 2 * 24 * 60))
             checkin_create(
                 client=client,
                 actor=user,
                 values=CheckInValues(mood=rng.randrange(11), anxiety=rng.randrange(11)),
                 idempotency_key=self.key(),
-                recorded_at=self.when(client),
+                recorded_at=self.when(client) if action == 0 else recent,
             )
         elif action == 1:
             import_id = uuid.uuid4()
