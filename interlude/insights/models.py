@@ -26,10 +26,12 @@ class ClientSummary(models.Model):
         "practices.Client", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
-    # {instrument code: [[id, submitted_at (ISO), entered_by, total or null, band_label,
-    #   change_from_baseline, classification, track_status, track_reason], ...]}: the newest
-    # answers (scored or not), newest first, kept apart for imported answers under "import:<code>"
-    # so a viewer not shown imported data still gets their own newest ones.
+    # {instrument code: [answers, latest]}: answers, the newest SPARK_POINTS answers (scored or
+    # not) as [id, submitted_at (ISO), total or null], newest first; latest, the newest scored
+    # one among them as [id, band_label, change_from_baseline, classification, track_status,
+    # track_reason], or null. Imported answers are kept apart under "import:<code>" so a viewer
+    # not shown imported data could still get their own newest ones. Compact: the caseload
+    # parses this for every row it shows.
     scores = models.JSONField(default=dict, blank=True)
     # [[code, id of the newest scored answer, its progress rank], ...] from `scores`
     # (insights.summary.tracks_from_scores): the caseload orders by need from this narrow

@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -192,16 +192,17 @@ class ScoreCell:
 
     @property
     def sparkline(self) -> SafeString:
-        svg = sparkline_svg(
-            self.values,
-            low=self.low,
-            high=self.high,
-            label=self.spark_label,
-            cutoff=self.cutoff,
-            width=88,
-            height=30,
-        )
-        return mark_safe(svg)  # noqa: S308 - sparkline_svg escapes all text it writes  # nosec B308, B703
+        return _sparkline(self.values, self.low, self.high, self.spark_label, self.cutoff)
+
+
+# A caseload draws a sparkline per instrument per row, and the same ones on every visit until
+# a new answer: drawn once per process (a few thousand, about 1 kB each, at most).
+@lru_cache(maxsize=4096)
+def _sparkline(
+    values: tuple[float, ...], low: float, high: float, label: str, cutoff: float | None
+) -> SafeString:
+    svg = sparkline_svg(values, low=low, high=high, label=label, cutoff=cutoff, width=88, height=30)
+    return mark_safe(svg)  # noqa: S308 - sparkline_svg escapes all text it writes  # nosec B308, B703
 
 
 @dataclass
@@ -281,52 +282,78 @@ def _cutoff(definition: InstrumentDefinition) -> float | None:
     return bound.at_or_above if bound.at_or_above is not None else bound.at_or_below
 
 
-# Where each stored answer keeps what (insights.models.ClientSummary.scores).
-A_ID, A_AT, A_TOTAL, A_BAND, A_CHANGE, A_CLASS, A_TRACK, A_REASON = 0, 1, 3, 4, 5, 6, 7, 8
+# Where the stored answers keep what (insights.models.ClientSummary.scores): each answer, and
+# the detail of the newest scored one.
+A_ID, A_AT, A_TOTAL = 0, 1, 2
+L_BAND, L_CHANGE, L_CLASS, L_TRACK, L_REASON = 1, 2, 3, 4, 5
 
 
-def _answers(scores: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+def _answers(scores: dict[str, list[Any]]) -> tuple[dict[str, list[list[Any]]], dict[int, list]]:
     """Per instrument, the newest SPARK_POINTS answers of either origin, newest first (by time,
-    then id). The summary keeps own and imported answers apart; the caseload shows both, as it
-    did when it read the answers themselves."""
+    then id), and the stored detail of each origin's newest scored answer, by its id. The
+    summary keeps own and imported answers apart; the caseload shows both, as it did when it
+    read the answers themselves."""
     merged: dict[str, list[list[Any]]] = {}
-    for key, answers in scores.items():
+    details: dict[int, list] = {}
+    for key, (answers, latest) in scores.items():
         merged.setdefault(key.removeprefix(IMPORTED_PREFIX), []).extend(answers)
-    return {
+        if latest is not None:
+            details[latest[A_ID]] = latest
+    newest = {
         code: sorted(rows, key=lambda a: (a[A_AT], a[A_ID]), reverse=True)[:SPARK_POINTS]
         for code, rows in merged.items()
     }
+    return newest, details
 
 
-def _score_cells(
-    scores: dict[str, list[list[Any]]], definitions: dict[str, InstrumentDefinition]
-) -> list[ScoreCell]:
+@dataclass(frozen=True)
+class _Scale:
+    """What a score cell needs of its instrument's definition, worked out once a page (a
+    definition's range is computed from its items each time it is asked)."""
+
+    short_name: str
+    low: float
+    high: float
+    cutoff: float | None
+
+
+def _scales(definitions: dict[str, InstrumentDefinition]) -> dict[str, _Scale]:
+    return {
+        code: _Scale(d.short_name, d.total_min, d.total_max, _cutoff(d))
+        for code, d in definitions.items()
+    }
+
+
+def _score_cells(scores: dict[str, list[Any]], scales: dict[str, _Scale]) -> list[ScoreCell]:
     """The shown instruments' cells from a summary's answers: of each instrument's last
-    SPARK_POINTS answers the scored ones (an unscored answer takes a place, then is dropped)."""
+    SPARK_POINTS answers the scored ones (an unscored answer takes a place, then is dropped).
+    The newest scored answer of both origins is its own origin's newest scored one, so its
+    detail is stored."""
+    newest, details = _answers(scores)
     scored: dict[str, list[list[Any]]] = {}
-    for code, answers in _answers(scores).items():
+    for code, answers in newest.items():
         kept = [a for a in answers if a[A_TOTAL] is not None]
-        if kept and code in definitions:
+        if kept and code in scales:
             scored[code] = kept
     cells = []
     for code in _pick_instruments({c: rows[0][A_ID] for c, rows in scored.items()}):
         rows = scored[code]
-        latest = rows[0]
-        definition = definitions[code]
+        latest = details[rows[0][A_ID]]
+        scale = scales[code]
         cells.append(
             ScoreCell(
                 code=code,
-                short_name=definition.short_name,
-                total=float(latest[A_TOTAL]),
-                band_label=latest[A_BAND],
-                change=None if latest[A_CHANGE] is None else float(latest[A_CHANGE]),
-                classification=_classification(latest[A_CLASS]),
-                track_status=_track(latest[A_TRACK]),
-                track_reason=latest[A_REASON],
+                short_name=scale.short_name,
+                total=float(rows[0][A_TOTAL]),
+                band_label=latest[L_BAND],
+                change=None if latest[L_CHANGE] is None else float(latest[L_CHANGE]),
+                classification=_classification(latest[L_CLASS]),
+                track_status=_track(latest[L_TRACK]),
+                track_reason=latest[L_REASON],
                 values=tuple(float(r[A_TOTAL]) for r in reversed(rows)),
-                low=definition.total_min,
-                high=definition.total_max,
-                cutoff=_cutoff(definition),
+                low=scale.low,
+                high=scale.high,
+                cutoff=scale.cutoff,
             )
         )
     return cells
@@ -538,10 +565,11 @@ def _fill(
         .values_list("client_id", "scores", "active_days")
     }
     dues = _dues([r.client.pk for r in rows if not r.scores_not_shared], now)
+    scales = _scales(definitions)
     for row in rows:
         scores, days = stored.get(row.client.pk, ({}, {}))
         if not row.scores_not_shared:
-            row.scores = _score_cells(scores, definitions)
+            row.scores = _score_cells(scores, scales)
             if row.scores:
                 worst = max(row.scores, key=lambda s: s.track_status.rank)
                 row.track, row.track_reason = worst.track_status, worst.track_reason

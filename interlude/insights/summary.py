@@ -84,8 +84,9 @@ def _aware(value: Any) -> datetime:
 
 
 # --- the parts, for one client --------------------------------------------------------------------
-def _scores(client_id: int) -> dict[str, list[list[Any]]]:
-    """The newest SPARK_POINTS answers per instrument and origin (own or imported): one query."""
+def _scores(client_id: int) -> dict[str, list[Any]]:
+    """The newest SPARK_POINTS answers per instrument and origin (own or imported), in the
+    compact shape of `models.ClientSummary.scores`: one query."""
     imported = Case(
         When(_imported("measures.QuestionnaireResponse"), then=Value(True)),
         default=Value(False),
@@ -108,7 +109,6 @@ def _scores(client_id: int) -> dict[str, list[list[Any]]]:
             "imported",
             "id",
             "submitted_at",
-            "entered_by",
             "total",
             "band_label",
             "change_from_baseline",
@@ -117,28 +117,34 @@ def _scores(client_id: int) -> dict[str, list[list[Any]]]:
             "track_reason",
         )
     )
-    result: dict[str, list[list[Any]]] = {}
-    for code, imported_row, pk, at, entered_by, *rest in rows:
+    result: dict[str, list[Any]] = {}
+    for code, imported_row, pk, at, total, *detail in rows:
         key = f"{IMPORTED_PREFIX}{code}" if imported_row else code
-        result.setdefault(key, []).append([pk, _iso(at), entered_by, *rest])
+        answers, latest = result.setdefault(key, [[], None])
+        answers.append([pk, _iso(at), total])
+        if latest is None and total is not None:  # rows come newest first
+            result[key][1] = [pk, *detail]
     return result
 
 
-def tracks_from_scores(scores: dict[str, list[list[Any]]]) -> list[list[Any]]:
+def tracks_from_scores(scores: dict[str, list[Any]]) -> list[list[Any]]:
     """Per instrument, own and imported answers merged: [code, id of the newest scored answer
     among its newest SPARK_POINTS, that answer's TrackStatus rank (an unknown status counts as
     on track)], by code. What the caseload orders by (the worst over the instruments it shows,
-    chosen from these by the viewer's instrument definitions) without reading the answers.
-    Stored answers are [id, submitted_at (ISO), entered_by, total, ...] (models.ClientSummary)."""
+    chosen from these by the viewer's instrument definitions) without reading the answers."""
     merged: dict[str, list[list[Any]]] = {}
-    for key, answers in scores.items():
+    ranks: dict[int, int] = {}
+    for key, (answers, latest) in scores.items():
         merged.setdefault(key.removeprefix(IMPORTED_PREFIX), []).extend(answers)
+        if latest is not None:
+            ranks[latest[0]] = TRACK_RANKS.get(latest[4], 0)
     result = []
     for code in sorted(merged):
         newest = sorted(merged[code], key=lambda a: (a[1], a[0]), reverse=True)[:SPARK_POINTS]
-        scored = next((a for a in newest if a[3] is not None), None)
+        scored = next((a for a in newest if a[2] is not None), None)
         if scored is not None:
-            result.append([code, scored[0], TRACK_RANKS.get(scored[7], 0)])
+            # The newest scored answer of both origins is its own origin's newest scored one.
+            result.append([code, scored[0], ranks[scored[0]]])
     return result
 
 

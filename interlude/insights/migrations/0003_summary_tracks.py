@@ -3,22 +3,6 @@
 from django.db import migrations, models
 
 
-def fill_tracks(apps, schema_editor):
-    """Work out the new column from the stored answers (derived data; see the model)."""
-    from interlude.insights.summary import tracks_from_scores
-
-    summary = apps.get_model("insights", "ClientSummary")
-    rows = summary.objects.filter(tracks__isnull=True).only("client_id", "scores")
-    batch = []
-    for row in rows.iterator(chunk_size=500):
-        row.tracks = tracks_from_scores(row.scores or {})
-        batch.append(row)
-        if len(batch) == 500:
-            summary.objects.bulk_update(batch, ["tracks"])
-            batch = []
-    summary.objects.bulk_update(batch, ["tracks"])
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("insights", "0002_report_job"),
@@ -30,5 +14,4 @@ class Migration(migrations.Migration):
             name="tracks",
             field=models.JSONField(blank=True, null=True),
         ),
-        migrations.RunPython(fill_tracks, migrations.RunPython.noop),
     ]

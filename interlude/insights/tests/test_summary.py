@@ -76,6 +76,7 @@ def _stored(client: Client) -> dict:
     summary = ClientSummary.objects.get(client=client)
     return {
         "scores": summary.scores,
+        "tracks": summary.tracks,
         "last_checkin_at": summary.last_checkin_at,
         "last_imported_checkin_at": summary.last_imported_checkin_at,
         "alerts_open": summary.alerts_open,
@@ -351,7 +352,10 @@ def test_rebuild_keeps_only_the_newest_answers_and_days():
             )
         summaries_rebuild()
         summary = ClientSummary.objects.get(client=client)
-    assert len(summary.scores["gad7"]) == 12
-    assert summary.scores["gad7"][0][1] == (NOW - timedelta(hours=1)).isoformat()
+    assert len(summary.scores["gad7"][0]) == 12
+    newest = summary.scores["gad7"][0][0]
+    assert newest[1] == (NOW - timedelta(hours=1)).isoformat()
+    assert summary.scores["gad7"][1][0] == newest[0]  # its detail: the newest scored answer
+    assert [t[:2] for t in summary.tracks] == [["gad7", newest[0]]]
     assert len(summary.active_days["checkins"]) == 20
     assert summary.last_checkin_at == NOW - timedelta(hours=1)
