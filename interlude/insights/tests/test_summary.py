@@ -9,6 +9,7 @@ compared with `summary_values` computed afresh. Runs on SQLite and on PostgreSQL
 
 from __future__ import annotations
 
+import importlib
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -359,3 +360,34 @@ def test_rebuild_keeps_only_the_newest_answers_and_days():
     assert [t[:2] for t in summary.tracks] == [["gad7", newest[0]]]
     assert len(summary.active_days["checkins"]) == 20
     assert summary.last_checkin_at == NOW - timedelta(hours=1)
+
+
+def test_the_migration_compacts_stored_answers_and_works_out_their_tracks():
+    migration = importlib.import_module("interlude.insights.migrations.0004_summary_compact_scores")
+    old_shape = {
+        "phq9": [
+            [5, "2026-03-01T10:00:00+00:00", "client", None, "", None, "", "", ""],
+            [
+                3,
+                "2026-02-01T10:00:00+00:00",
+                "client",
+                12,
+                "Moderate",
+                -3,
+                "improved",
+                "at_risk",
+                "Slow",
+            ],
+        ],
+        "import:gad7": [[9, "2026-01-01T10:00:00+00:00", "import", 4, "Mild", None, "", "", ""]],
+    }
+    compact = migration._compact(old_shape)
+    assert compact == {
+        "phq9": [
+            [[5, "2026-03-01T10:00:00+00:00", None], [3, "2026-02-01T10:00:00+00:00", 12]],
+            [3, "Moderate", -3, "improved", "at_risk", "Slow"],
+        ],
+        "import:gad7": [[[9, "2026-01-01T10:00:00+00:00", 4]], [9, "Mild", None, "", "", ""]],
+    }
+    assert migration._compact(compact) == compact  # a row already compact stays as it is
+    assert migration._tracks(compact) == [["gad7", 9, 0], ["phq9", 3, 1]]
