@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests import test_workers
-from tests.test_workers import ROOT, manage, require_service, shell
+from tests.test_workers import ROOT, migrated, require_service, shell
 
 # The worker tests' fixtures: a throw-away database (SQLite, or PostgreSQL via DATABASE_URL) and
 # the production settings' environment for the processes.
@@ -94,7 +94,7 @@ class Clock:
 
 
 def one_clock_leads(env: dict[str, str], tmp_path: Path, engine: str, *extra: str) -> None:
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     env = dict(env, LOG_LEVEL="INFO")
     first = Clock(env, tmp_path / "first.log", *extra)
     second = None

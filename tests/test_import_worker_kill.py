@@ -26,7 +26,14 @@ from typing import Any
 
 import pytest
 
-from tests.test_workers import ROOT, database_url, manage, shell, worker_env  # noqa: F401
+from tests.test_workers import (  # noqa: F401
+    ROOT,
+    database_url,
+    manage,
+    migrated,
+    shell,
+    worker_env,
+)
 
 pytestmark = pytest.mark.worker
 
@@ -147,7 +154,7 @@ def test_an_import_killed_while_reading_leaves_nothing_and_can_be_run_again(
 ):
     env = worker_env
     data_dir = Path(env["INTERLUDE_DATA_DIR"])
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     made = shell(env, CREATE.format(path=str(tmp_path / "daylio_export.csv"), entries=ENTRIES))
     job = made["job"]
     query = _watcher(env, data_dir)

@@ -25,7 +25,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_workers import ROOT, database_url, manage, shell, worker_env  # noqa: F401
+from tests.test_workers import (  # noqa: F401
+    ROOT,
+    database_url,
+    manage,
+    migrated,
+    shell,
+    worker_env,
+)
 
 pytestmark = pytest.mark.worker
 
@@ -156,7 +163,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def test_two_db_workers_send_a_due_reminder_exactly_once(worker_env, tmp_path):  # noqa: F811
     env = worker_env
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     made = shell(env, CREATE_CLIENT)
     outputs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
     workers = [_start_worker(env, f"w{i + 1}", out) for i, out in enumerate(outputs)]
@@ -231,7 +238,7 @@ def test_a_reminder_across_the_spring_change_fires_at_the_same_wall_clock_time(
     if shutil.which("faketime") is None:
         pytest.skip("faketime (libfaketime) is not installed")
     env = worker_env
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     made = shell(env, CREATE_CLIENT)
     assert shell(env, PLAN_AROUND_DST.format(client=made["client"])) == 2
 

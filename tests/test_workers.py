@@ -12,11 +12,14 @@ PostgreSQL, in a throw-away database on that server. The RQ test needs Redis on 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import quopri
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -136,6 +139,67 @@ def require_service(name: str, problem: str) -> None:
     pytest.skip(message)
 
 
+# --- a migrated database, once per test process ---------------------------------------------------
+# Migrating takes 15 s on a quiet machine (over a minute on a busy one), and every worker test
+# needs a fresh database: the first migrates a template, the others copy it (the data folder with
+# its keys, and the SQLite file or a PostgreSQL database made from the template).
+_TEMPLATES: dict[str, tuple[Path, str]] = {}
+
+
+def _pg_admin(url: str) -> Any:
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    return psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5)
+
+
+def _template(env: dict[str, str]) -> tuple[Path, str]:
+    url = env.get("DATABASE_URL", "")
+    kind = "postgresql" if url else "sqlite"
+    if kind in _TEMPLATES:
+        return _TEMPLATES[kind]
+    data = Path(tempfile.mkdtemp(prefix="interlude-worker-template-"))
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
+    name = ""
+    template_env = dict(env, INTERLUDE_DATA_DIR=str(data))
+    if url:
+        from psycopg import sql
+
+        name = f"interlude_workers_template_{uuid.uuid4().hex[:12]}"
+        with _pg_admin(url) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        template_env["DATABASE_URL"] = f"{url.rpartition('/')[0]}/{name}"
+
+        def drop() -> None:
+            with _pg_admin(url) as admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+
+        atexit.register(drop)
+    manage(template_env, "migrate", "--noinput", "-v", "0")
+    _TEMPLATES[kind] = (data, name)
+    return data, name
+
+
+def migrated(env: dict[str, str]) -> None:
+    """Give this test's processes a freshly migrated database (what `migrate` would make)."""
+    data, template = _template(env)
+    shutil.copytree(data, env["INTERLUDE_DATA_DIR"], dirs_exist_ok=True)
+    url = env.get("DATABASE_URL", "")
+    if url:
+        from psycopg import sql
+
+        name = url.rpartition("/")[2]
+        with _pg_admin(url) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+
+
 # --- fixtures ------------------------------------------------------------------------------------
 @pytest.fixture
 def database_url() -> Iterator[str]:
@@ -205,7 +269,7 @@ def redis_env(worker_env: dict[str, str]) -> dict[str, str]:
 
 # --- the shared scenario -------------------------------------------------------------------------
 def run_invitation_scenario(env: dict[str, str], engine: str, worker: list[str]) -> None:
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     invitation = shell(env, CREATE_INVITATION)["invitation"]
     queued = shell(env, LIST_QUEUED.format(queued=QUEUED_IDS[engine]))
     assert len(queued) == 1, f"expected the invitation email on the queue, found {queued}"
@@ -294,7 +358,7 @@ print("RESULT=" + json.dumps({
 
 def test_db_worker_sends_the_risk_alert_email_once_without_clinical_content(worker_env):
     env = worker_env
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     assert shell(env, RISK_ANSWER) == {"alerts": ["critical_item"]}
     worker = ["db_worker", "--batch", "--no-startup-delay", "--queue-name", "default"]
     first = manage(env, *worker)
@@ -366,7 +430,7 @@ print("RESULT=" + json.dumps({{
 
 def test_db_worker_builds_the_progress_report_pdf(worker_env):
     env = worker_env
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     manage(env, "collectstatic", "--noinput", "-v", "0")  # the PDF's stylesheet, as `make run`
     asked = shell(env, ASK_FOR_REPORT)
     assert (asked["created"], asked["status"]) == (True, "queued")
