@@ -165,6 +165,14 @@ def _utc(month: int, day: int) -> datetime:
     return datetime(2026, month, day, 15, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _at_now():
+    """Every test here lives at NOW, sign-in included: a session started at another time would
+    have gone idle by NOW (CI starts tests at other instants)."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
 @pytest.fixture
 def care():
     """PHQ-9 16 on 2 Mar, 12 on 1 Jun, 9 on 20 Nov 2026 (recovered)."""
