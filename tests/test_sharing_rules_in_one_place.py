@@ -56,6 +56,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("rights/selectors.py", "categories"): (
         "the client's own export lists their own sharing switches, as their Sharing page does"
     ),
+    ("insights/services.py", "categories"): (
+        "ReportJob.categories records what the gate's CareAccess let the clinician see when the "
+        "PDF was built (report_categories_seen asks the CareAccess), to refuse it if sharing narrows"
+    ),
 }
 
 _FIELD_PATH = re.compile(r"^-?[a-z][a-z0-9_]*(?:__[a-z0-9_]+)*$")

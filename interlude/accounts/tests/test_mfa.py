@@ -141,6 +141,7 @@ def _guarded_paths(membership, client) -> list[str]:
                 "app_id",
                 "recommendation_id",
                 "suitability_note_id",
+                "report_id",
             )
         },
         "code": "phq9",
