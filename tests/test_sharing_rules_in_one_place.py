@@ -57,8 +57,9 @@ ALLOWED: dict[tuple[str, str], str] = {
         "the client's own export lists their own sharing switches, as their Sharing page does"
     ),
     ("insights/services.py", "categories"): (
-        "ReportJob.categories records what the gate's CareAccess let the clinician see when the "
-        "PDF was built (report_categories_seen asks the CareAccess), to refuse it if sharing narrows"
+        "ReportJob.categories records what the gate's CareAccess let the clinician see when "
+        "the PDF was built (report_categories_seen asks the CareAccess), to refuse it if "
+        "sharing shrinks"
     ),
 }
 
