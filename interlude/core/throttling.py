@@ -76,9 +76,9 @@ def _db_hits(limits: Sequence[Limit], now: float) -> list[tuple[int, float]]:
     ordered = sorted(limits, key=lambda limit: limit.key)
     # Names from quote_name, values as parameters: nothing from a request is spliced in.
     sql = (
-        f"INSERT INTO {table} ({key}, {started}, {expires}, {hits}) VALUES "  # noqa: S608
+        f"INSERT INTO {table} ({key}, {started}, {expires}, {hits}) VALUES "  # noqa: S608  # nosec B608
         + ", ".join(["(%s, %s, %s, 1)"] * len(ordered))
-        + f" ON CONFLICT ({key}) DO UPDATE SET"
+        + f" ON CONFLICT ({key}) DO UPDATE SET"  # nosec B608 # quoted names, bound values
         f" {hits} = CASE WHEN {ended} THEN 1 ELSE {table}.{hits} + 1 END,"
         f" {started} = CASE WHEN {ended} THEN excluded.{started} ELSE {table}.{started} END,"
         f" {expires} = CASE WHEN {ended} THEN excluded.{expires} ELSE {table}.{expires} END"
