@@ -272,10 +272,12 @@ def record(results: list[dict[str, Any]]) -> None:
         text += "\n".join(rows) + "\n"
     else:
         head, _, tail = text.partition("\n## Suite runs\n")
-        lines = tail.split("\n")
+        # Only this section's table: later sections have tables of their own.
+        section, heading, rest = tail.partition("\n## ")
+        lines = section.split("\n")
         last = max(i for i, line in enumerate(lines) if line.startswith("|"))
         lines[last + 1 : last + 1] = rows
-        text = head + "\n## Suite runs\n" + "\n".join(lines)
+        text = head + "\n## Suite runs\n" + "\n".join(lines) + heading + rest
     RESULTS.write_text(text)
     log(f"{len(rows)} rows appended to {RESULTS.relative_to(ROOT)}")
 
