@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.management.base import BaseCommand
 from django.db import connections
 
 logger = logging.getLogger("interlude.clock")
@@ -311,3 +312,30 @@ def run_every(*, seconds: float, work: Callable[[], object], poll: float = 0.5) 
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class SweepCommand(BaseCommand):
+    """A periodic job as a management command: run it once, here, and say what it did (for cron),
+    or with `--every N` enqueue its task every N seconds, alone and without the clock's lock
+    (`manage.py clock` is the usual way; ADR 0026). Subclasses name the job's two halves."""
+
+    def sweep(self) -> dict[str, int]:
+        raise NotImplementedError
+
+    def enqueue(self) -> object:
+        raise NotImplementedError
+
+    def done(self, result: dict[str, int]) -> str:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--every", type=int, default=0, help="Seconds between sweeps (0: run once, here)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        every = options["every"]
+        if every <= 0:
+            self.stdout.write(self.done(self.sweep()))
+            return
+        run_every(seconds=every, work=self.enqueue)

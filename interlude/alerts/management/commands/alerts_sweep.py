@@ -9,30 +9,22 @@ alert twice.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import BaseCommand
-
 from interlude.alerts.services import alerts_sweep
 from interlude.alerts.tasks import alerts_sweep_run
-from interlude.core.periodic import run_every
+from interlude.core.periodic import SweepCommand
 
 
-class Command(BaseCommand):
+class Command(SweepCommand):
     help = "Run the time-based alert rules once, or enqueue them every N seconds."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--every", type=int, default=0, help="Seconds between sweeps (0: run once, here)."
-        )
+    def sweep(self) -> dict[str, int]:
+        return alerts_sweep()
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        every = options["every"]
-        if every <= 0:
-            result = alerts_sweep()
-            self.stdout.write(
-                f"Escalated {result['escalated']}, overdue {result['overdue']}, "
-                f"check-in alerts {result['checkins']}."
-            )
-            return
-        run_every(seconds=every, work=alerts_sweep_run.enqueue)
+    def enqueue(self) -> object:
+        return alerts_sweep_run.enqueue()
+
+    def done(self, result: dict[str, int]) -> str:
+        return (
+            f"Escalated {result['escalated']}, overdue {result['overdue']}, "
+            f"check-in alerts {result['checkins']}."
+        )

@@ -9,30 +9,22 @@ The sweep is idempotent, so an overlap does no harm.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import BaseCommand
-
-from interlude.core.periodic import run_every
+from interlude.core.periodic import SweepCommand
 from interlude.interop.services import imports_sweep
 from interlude.interop.tasks import imports_sweep_run
 
 
-class Command(BaseCommand):
+class Command(SweepCommand):
     help = "Resume stalled imports and delete old uploads once, or enqueue it every N seconds."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--every", type=int, default=0, help="Seconds between sweeps (0: run once, here)."
-        )
+    def sweep(self) -> dict[str, int]:
+        return imports_sweep()
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        every = options["every"]
-        if every <= 0:
-            result = imports_sweep()
-            self.stdout.write(
-                f"Queued {result['resumed']} stalled imports again, "
-                f"deleted {result['purged']} old uploads."
-            )
-            return
-        run_every(seconds=every, work=imports_sweep_run.enqueue)
+    def enqueue(self) -> object:
+        return imports_sweep_run.enqueue()
+
+    def done(self, result: dict[str, int]) -> str:
+        return (
+            f"Queued {result['resumed']} stalled imports again, "
+            f"deleted {result['purged']} old uploads."
+        )
