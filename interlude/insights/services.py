@@ -41,7 +41,7 @@ from interlude.accounts.models import User
 from interlude.audit.services import event_report_exported
 from interlude.consents.access import CareAccess, Category, Viewer, care_access_for
 from interlude.core.errors import ApplicationError
-from interlude.core.private_files import private_dir
+from interlude.core.private_files import private_dir, private_file_delete
 from interlude.insights import report
 from interlude.insights.models import BUILDING_STATUSES, ReportExpiry, ReportJob, ReportStatus
 from interlude.insights.selectors_brief import report_first_day
@@ -163,14 +163,7 @@ def _file_write(name: str, data: bytes) -> int:
 
 
 def _file_delete(file_name: str) -> bool:
-    path = report_file_path(file_name)
-    if path is None:
-        return False
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return private_file_delete(report_file_path(file_name))
 
 
 # --- asking -----------------------------------------------------------------------------------

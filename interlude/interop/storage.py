@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 
 from django.conf import settings
 
-from interlude.core.private_files import private_dir
+from interlude.core.private_files import private_dir, private_file_delete
 
 _NAME = re.compile(r"^[0-9a-f]{32}\.upload$")
 CHUNK = 1024 * 1024
@@ -83,14 +83,7 @@ def file_store(*, source: Chunked | BinaryIO, name: str, limit: int) -> tuple[in
 
 
 def file_delete(file_name: str) -> bool:
-    path = path_of(file_name)
-    if path is None:
-        return False
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return private_file_delete(path_of(file_name))
 
 
 def stray_files(*, keep: set[str], older_than: float) -> list[Path]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from interlude.core.private_files import private_dir
+from interlude.core.private_files import private_dir, private_file_delete
 
 _NAME = re.compile(r"^[0-9a-f]{32}\.zip$")
 
@@ -48,14 +48,7 @@ def private_temp_file() -> Iterator[tuple[Path, int]]:
 
 
 def file_delete(file_name: str) -> bool:
-    path = path_of(file_name)
-    if path is None:
-        return False
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return private_file_delete(path_of(file_name))
 
 
 def stray_files(*, keep: set[str], older_than: float) -> list[Path]:
