@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_workers import database_url, manage, shell, worker_env  # noqa: F401
+from tests.test_workers import database_url, manage, migrated, shell, worker_env  # noqa: F401
 
 pytestmark = pytest.mark.worker
 
@@ -79,7 +79,7 @@ print("RESULT=" + json.dumps([str(result.status), result.return_value]))
 def test_db_worker_builds_the_export_once(worker_env):  # noqa: F811 - the fixture above
     env = worker_env
     worker = ["db_worker", "--batch", "--no-startup-delay", "--queue-name", "default"]
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrated(env)
     asked = shell(env, ASK)
     assert {k: asked[k] for k in ("created", "same", "again", "status")} == {
         "created": True,
