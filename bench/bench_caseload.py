@@ -184,6 +184,7 @@ def seed(*, clients: int, years: int, rng: random.Random) -> tuple[Any, int]:
         QuestionnaireSchedule,
     )
     from interlude.measures.selectors import instrument_definitions
+    from interlude.measures.services import scoring_meta
     from interlude.practices.enums import ClientStatus, Module, Role, ShareScope
     from interlude.practices.models import CareTeamMember, Client, Membership, Practice
     from interlude.tracking.models import CheckIn, Observation, ObservationKind, ObservationSource
@@ -391,22 +392,7 @@ def seed(*, clients: int, years: int, rng: random.Random) -> tuple[Any, int]:
         )
         written += clients
         # What response_submit stores: the thresholds used (measures/services.py).
-        meta[code] = {
-            "definition_version": definition.version,
-            "reliable_change": definition.reliable_change,
-            "reliable_change_source": definition.reliable_change_source,
-            "clinical_range": (
-                {
-                    "at_or_above": definition.clinical_range.at_or_above,
-                    "at_or_below": definition.clinical_range.at_or_below,
-                }
-                if definition.clinical_range
-                else None
-            ),
-            "band_preset": definition.band_preset,
-            "at_risk_after": 8,
-            "missing_rule": str(definition.missing_rule),
-        }
+        meta[code] = scoring_meta(definition=definition, at_risk_after=8)
     pid, uid = practice.pk, user.pk
     checkin_source = ObservationSource.CHECKIN.value
     exercise_source = ObservationSource.EXERCISE.value

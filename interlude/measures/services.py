@@ -376,6 +376,27 @@ def _answers_fingerprint(code: str, answers: list[Any]) -> str:
     return json.dumps([code, answers], separators=(",", ":"))
 
 
+def scoring_meta(*, definition: InstrumentDefinition, at_risk_after: int) -> dict[str, Any]:
+    """The thresholds an answer was scored with, stored beside it (so a later change of a
+    definition or a practice setting never rewrites what an old score meant)."""
+    return {
+        "definition_version": definition.version,
+        "reliable_change": definition.reliable_change,
+        "reliable_change_source": definition.reliable_change_source,
+        "clinical_range": (
+            {
+                "at_or_above": definition.clinical_range.at_or_above,
+                "at_or_below": definition.clinical_range.at_or_below,
+            }
+            if definition.clinical_range
+            else None
+        ),
+        "band_preset": definition.band_preset,
+        "at_risk_after": at_risk_after,
+        "missing_rule": str(definition.missing_rule),
+    }
+
+
 def response_submit(
     *,
     client: Client,
@@ -547,22 +568,7 @@ def _response_store(
         track_status=track.status if track else "on_track",
         track_reason=(track.reason if track else "")[:300],
         administration_number=count_before + (1 if result.total is not None else 0),
-        scoring_meta={
-            "definition_version": definition.version,
-            "reliable_change": definition.reliable_change,
-            "reliable_change_source": definition.reliable_change_source,
-            "clinical_range": (
-                {
-                    "at_or_above": definition.clinical_range.at_or_above,
-                    "at_or_below": definition.clinical_range.at_or_below,
-                }
-                if definition.clinical_range
-                else None
-            ),
-            "band_preset": definition.band_preset,
-            "at_risk_after": settings.at_risk_after,
-            "missing_rule": str(definition.missing_rule),
-        },
+        scoring_meta=scoring_meta(definition=definition, at_risk_after=settings.at_risk_after),
         created_by=actor,
         updated_by=actor,
     )
